@@ -1,0 +1,1 @@
+"""The users API, implemented with FastAPI."""

@@ -1,0 +1,34 @@
+"""Run the service: ``python -m users_api`` (or the ``users-api`` script)."""
+
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from users_api.logs import configure_logging
+from users_api.main import create_app
+from users_api.settings import get_settings
+
+
+def main() -> None:
+    """Read the settings, then serve until SIGINT or SIGTERM."""
+    try:
+        settings = get_settings()
+    except ValidationError as err:
+        sys.exit(f"invalid configuration: {err}")
+
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host="0.0.0.0",  # noqa: S104 -- a service in a container listens on all interfaces
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

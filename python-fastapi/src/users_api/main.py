@@ -1,0 +1,73 @@
+"""The application factory: settings in, a configured FastAPI app out."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from databases import Database
+from fastapi import FastAPI
+
+from users_api.errors import DatabaseUnavailable, install_error_handlers
+from users_api.logs import RequestLogger
+from users_api.repository import UserRepository
+from users_api.routes import router
+from users_api.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+# Seconds. Long enough for a busy database, short enough that a client waiting
+# on a dead one gets its 503 before it gives up itself.
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 5.0
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the users API for ``settings`` (by default, the environment's)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, UserRepository]]:
+        # min_size=0: the pool connects on first use, so the service starts,
+        # and answers /healthz, while the database is still down.
+        database = Database(
+            settings.database_url,
+            min_size=0,
+            max_size=settings.database_pool_size,
+            timeout=CONNECT_TIMEOUT,
+            command_timeout=COMMAND_TIMEOUT,
+        )
+        await database.connect()
+        users = UserRepository(database)
+        await _warn_if_unreachable(users)
+
+        logger.info("server starting", extra={"port": settings.port})
+        yield {"users": users}
+
+        await database.disconnect()
+        logger.info("server stopped")
+
+    app = FastAPI(
+        title="Users API (FastAPI)",
+        lifespan=lifespan,
+        # The routes themselves, not include_router(): errors.allowed_methods
+        # needs to see every route of the app to build an Allow header.
+        routes=router.routes,
+        # The contract: /users/ is not /users, and the only documents served
+        # are the ones both services serve.
+        redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_error_handlers(app)
+    if settings.log_level == "debug":
+        app.add_middleware(RequestLogger)
+
+    return app
+
+
+async def _warn_if_unreachable(users: UserRepository) -> None:
+    try:
+        await users.ping()
+    except DatabaseUnavailable as err:
+        logger.warning("database unreachable", extra={"error": repr(err.__cause__)})

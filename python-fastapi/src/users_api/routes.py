@@ -1,0 +1,74 @@
+"""The HTTP surface of the users API: every route, in one place."""
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from users_api.bodies import read_json, validate_body
+from users_api.errors import RouteNotFound
+from users_api.repository import UserRepository
+from users_api.schemas import Status, User, UserCreate
+
+router = APIRouter()
+
+_USER_ID = re.compile(r"[1-9][0-9]{0,18}")
+_MAX_USER_ID = 2**63 - 1
+
+
+def user_id_from_path(user_id: str) -> int:
+    """Read ``{user_id}`` as a positive 64-bit integer in canonical form.
+
+    Anything else (0, -1, 01, +1, 1e3, 2**63) can name no user, so the URL
+    itself is not found: 404, never a framework's 422 or an overflow.
+    """
+    if not _USER_ID.fullmatch(user_id) or int(user_id) > _MAX_USER_ID:
+        raise RouteNotFound
+    return int(user_id)
+
+
+def user_repository(request: Request) -> UserRepository:
+    """Hand each request the repository the lifespan created."""
+    users: UserRepository = request.state.users
+    return users
+
+
+async def user_create_body(request: Request) -> UserCreate:
+    """Read and validate the body of ``POST /users``."""
+    return validate_body(UserCreate, await read_json(request))
+
+
+UserId = Annotated[int, Depends(user_id_from_path)]
+Users = Annotated[UserRepository, Depends(user_repository)]
+NewUser = Annotated[UserCreate, Depends(user_create_body)]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+async def create_user(new: NewUser, users: Users, response: Response) -> User:
+    """Create a user and point ``Location`` at it.
+
+    The e-mail address is stored normalized; one already in use, in any case,
+    is 409 Conflict.
+    """
+    user = await users.create(new)
+    response.headers["Location"] = f"/users/{user.id}"
+    return user
+
+
+@router.api_route("/users/{user_id}", methods=["GET", "HEAD"])
+async def get_user(user_id: UserId, users: Users) -> User:
+    """Return one user, or 404 when no user has this id."""
+    return await users.get(user_id)
+
+
+@router.api_route("/healthz", methods=["GET", "HEAD"])
+async def healthz() -> Status:
+    """Say the process is alive, without asking the database."""
+    return Status(status="ok")
+
+
+@router.api_route("/readyz", methods=["GET", "HEAD"])
+async def readyz(users: Users) -> Status:
+    """Say the service can do its work: 503 while the database is unreachable."""
+    await users.ping()
+    return Status(status="ok")

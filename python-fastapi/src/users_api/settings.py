@@ -1,0 +1,28 @@
+"""Configuration from the environment, with the same names as the Go service."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment.
+
+    ``DATABASE_URL`` has no default: a service that quietly connected to a
+    database nobody named would be worse than one that refuses to start.
+    """
+
+    model_config = SettingsConfigDict(case_sensitive=False, frozen=True)
+
+    database_url: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    log_level: Literal["debug", "info", "warn", "error"] = "info"
+    database_pool_size: Annotated[int, Field(ge=1)] = 10
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read the environment once; tests build Settings(...) directly instead."""
+    return Settings()
