@@ -32,6 +32,9 @@ const (
 	// local part and the @ take at least two.
 	maxAddressLength = 254
 
+	// maxLocalPartLength is the longest part before the @ (RFC 5321 4.5.3.1.1).
+	maxLocalPartLength = 64
+
 	// maxLabelLength is the longest DNS label (RFC 1035 2.3.1).
 	maxLabelLength = 63
 )
@@ -84,9 +87,9 @@ func Normalize(address string) (string, error) {
 	return normalizeLocalPart(local) + "@" + domain, nil
 }
 
-// checkLocalPart reports whether local, the part before the @, is a dot-atom: atoms of
-// letters, digits and localSpecials joined by single dots. The 64-character limit of
-// RFC 5321 is deliberately absent: email-validator checks it only in strict mode.
+// checkLocalPart returns an error unless local, the part before the @, is a dot-atom: atoms
+// of letters, digits and localSpecials joined by single dots, at most 64 characters long
+// (RFC 5321; email-validator checks it in strict mode, which the policy turns on).
 func checkLocalPart(local string) error {
 	// The first three cases would fail the character check below as well; they have their
 	// own messages because they are the forms that people actually send.
@@ -97,6 +100,8 @@ func checkLocalPart(local string) error {
 		return fmt.Errorf("%w: quoted local parts are not allowed", ErrInvalid)
 	case strings.Contains(local, "<"):
 		return fmt.Errorf("%w: display names are not allowed", ErrInvalid)
+	case len(local) > maxLocalPartLength:
+		return fmt.Errorf("%w: more than %d characters before the @", ErrInvalid, maxLocalPartLength)
 	}
 
 	for atom := range strings.SplitSeq(local, ".") {
@@ -141,7 +146,7 @@ func normalizeDomain(domain string) (string, error) {
 		}
 	}
 
-	// Dotless domains are not globally deliverable: ICANN prohibits MX records on TLDs.
+	// A bare TLD is not globally deliverable: ICANN bars dotless names from receiving mail.
 	if len(labels) < 2 {
 		return "", fmt.Errorf("%w: domain has no dot", ErrInvalid)
 	}

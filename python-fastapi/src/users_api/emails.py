@@ -34,6 +34,7 @@ def normalize_email(address: str) -> str:
             allow_empty_local=False,
             globally_deliverable=True,
             test_environment=False,
+            strict=True,
         )
     except EmailNotValidError as err:
         raise InvalidEmail(address) from err

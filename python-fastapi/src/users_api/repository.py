@@ -61,11 +61,7 @@ class UserRepository:
 
     async def create(self, new: UserCreate) -> User:
         """Insert a user, or raise EmailTaken if the address is in use."""
-        query = (
-            sa.insert(users)
-            .values(name=new.name, email=new.email)
-            .returning(*users.columns)
-        )
+        query = sa.insert(users).values(name=new.name, email=new.email).returning(*users.columns)
 
         async with _translate_errors():
             row = await self._database.fetch_one(query)

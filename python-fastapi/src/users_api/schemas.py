@@ -40,21 +40,15 @@ def _check_email(address: str) -> str:
     try:
         return normalize_email(address)
     except InvalidEmail:
-        raise PydanticCustomError(
-            "invalid_email", "must be a valid e-mail address"
-        ) from None
+        raise PydanticCustomError("invalid_email", "must be a valid e-mail address") from None
 
 
 def _format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_check_name)
-]
-Email = Annotated[
-    str, StringConstraints(max_length=EMAIL_MAX_LENGTH), AfterValidator(_check_email)
-]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_check_name)]
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX_LENGTH), AfterValidator(_check_email)]
 Timestamp = Annotated[datetime, PlainSerializer(_format_timestamp, return_type=str)]
 
 

@@ -1,0 +1,166 @@
+"""Start PostgreSQL and both services once, and hand every test a client per service.
+
+Every test that takes the ``api`` fixture runs twice, with ids ``[fastapi]`` and
+``[gin]``. The database comes from testcontainers (image: ``POSTGRES_IMAGE``),
+the schema from db/migrations through the same migration tool as ``make
+migrate``, and the services run as local processes.
+
+To test services that are already running, set ``FASTAPI_BASE_URL`` and/or
+``GIN_BASE_URL``; such a service is used as it is and nothing is started for it.
+"""
+
+import os
+import re
+import subprocess
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import stack
+
+SERVICES = ("fastapi", "gin")
+
+# Nothing listens on port 1 of the loopback address: a database that is down.
+UNREACHABLE_DATABASE_URL = "postgresql://users:secret@127.0.0.1:1/users?sslmode=disable"
+
+
+@dataclass(frozen=True)
+class Service:
+    """A running service under test."""
+
+    name: str
+    base_url: str
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """Start PostgreSQL, apply the migrations, and yield its URL."""
+    with stack.postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gin_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Gin service's binary, built once per session unless GIN_BINARY names one."""
+    return stack.build_gin(tmp_path_factory.mktemp("gin"))
+
+
+@pytest.fixture(scope="session")
+def start_service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[str, str], Service]]:
+    """Start services as local processes; stop them all at the end of the session."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, database_url: str) -> Service:
+        gin_binary = request.getfixturevalue("gin_binary") if name == "gin" else Path()
+        command = stack.service_command(name, gin_binary)
+        port = stack.free_port()
+        log_path = tmp_path_factory.mktemp(name) / "service.log"
+
+        try:
+            processes.append(stack.start_service(command, database_url, port, log_path))
+        except stack.StackError as err:
+            pytest.fail(f"{name}: {err}")
+        return Service(name, f"http://127.0.0.1:{port}")
+
+    yield start
+
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def services(
+    request: pytest.FixtureRequest, start_service: Callable[[str, str], Service]
+) -> dict[str, Service]:
+    """Both services, started here or given by ``<NAME>_BASE_URL``."""
+    running = {}
+    for name in SERVICES:
+        if base_url := os.environ.get(f"{name.upper()}_BASE_URL"):
+            running[name] = Service(name, base_url.rstrip("/"))
+        else:
+            url = request.getfixturevalue("database_url")
+            running[name] = start_service(name, url)
+    return running
+
+
+@pytest.fixture(scope="session")
+def offline_services(
+    start_service: Callable[[str, str], Service],
+) -> dict[str, Service]:
+    """Both services started against a database that does not answer."""
+    return {name: start_service(name, UNREACHABLE_DATABASE_URL) for name in SERVICES}
+
+
+@pytest.fixture(params=SERVICES)
+def service(request: pytest.FixtureRequest, services: dict[str, Service]) -> Service:
+    """Each service in turn: the test runs once per service."""
+    return services[request.param]
+
+
+@pytest.fixture
+def api(service: Service) -> Iterator[httpx.Client]:
+    """An HTTP client for the service under test."""
+    with httpx.Client(base_url=service.base_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def clients(services: dict[str, Service]) -> Iterator[dict[str, httpx.Client]]:
+    """One client per service, for tests that compare or mix the two."""
+    with (
+        httpx.Client(base_url=services["fastapi"].base_url, timeout=30) as fastapi,
+        httpx.Client(base_url=services["gin"].base_url, timeout=30) as gin,
+    ):
+        yield {"fastapi": fastapi, "gin": gin}
+
+
+@pytest.fixture
+def email() -> str:
+    """An address no other test uses: the services share one database."""
+    return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+
+@pytest.fixture(scope="session")
+def database(request: pytest.FixtureRequest) -> Iterator[psycopg.Connection[Any]]:
+    """A direct connection to the services' database, for setting up and checking.
+
+    With services given by URL, the database is ``CONTRACT_DATABASE_URL``; tests
+    that need it are skipped, saying so, when it is not set.
+    """
+    if all(os.environ.get(f"{name.upper()}_BASE_URL") for name in SERVICES):
+        url = os.environ.get("CONTRACT_DATABASE_URL")
+        if not url:
+            pytest.skip("services given by URL and CONTRACT_DATABASE_URL is not set")
+    else:
+        url = request.getfixturevalue("database_url")
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        yield connection
+
+
+_SERVICE_ID = re.compile(r"\[(fastapi|gin)[-\]]")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many contract tests ran against each service, and how they ended."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in SERVICES}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            match = _SERVICE_ID.search(getattr(report, "nodeid", ""))
+            if match and (report.when == "call" or outcome != "passed"):
+                counts[match[1]][outcome] += 1
+
+    terminalreporter.section("contract tests per service")
+    for name, count in counts.items():
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(count.items()))
+        terminalreporter.write_line(f"{name}: {summary or 'none ran'}")

@@ -1,0 +1,131 @@
+"""Routing: exact paths, 404, 405 with Allow, HEAD, OPTIONS and method names."""
+
+import httpx
+import pytest
+from conftest import Service
+from expected import assert_headers_clean, assert_problem, problem, raw_request
+
+ALLOW = {
+    "/users": "OPTIONS, POST",
+    "/users/1": "GET, HEAD, OPTIONS",
+    "/healthz": "GET, HEAD, OPTIONS",
+    "/readyz": "GET, HEAD, OPTIONS",
+}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/user",
+        "/users/",
+        "//users",
+        "/users/1/",
+        "/users/1/x",
+        "/USERS/1",
+        "/healthz/",
+        "/users/%2F1",
+        "/docs",
+        "/openapi.json",
+        "/redoc",
+        "/favicon.ico",
+        "/%00",
+    ],
+)
+def test_unknown_path_returns_404_without_redirect(api: httpx.Client, path: str) -> None:
+    response = api.get(path)
+
+    assert_problem(response, 404, problem(404))
+    assert "location" not in response.headers
+    assert_headers_clean(response)
+
+
+def test_post_with_trailing_slash_returns_404(api: httpx.Client) -> None:
+    response = api.post("/users/", json={"name": "Ada", "email": "ada@example.com"})
+
+    assert_problem(response, 404, problem(404))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/users"),
+        ("PUT", "/users"),
+        ("DELETE", "/users"),
+        ("PATCH", "/users"),
+        ("HEAD", "/users"),
+        ("POST", "/users/1"),
+        ("PUT", "/users/1"),
+        ("PATCH", "/users/1"),
+        ("DELETE", "/users/1"),
+        ("TRACE", "/users/1"),
+        ("PROPFIND", "/users/1"),
+        ("QUERY", "/users"),
+        ("POST", "/healthz"),
+        ("DELETE", "/readyz"),
+    ],
+)
+def test_wrong_method_returns_405_with_allow(api: httpx.Client, method: str, path: str) -> None:
+    response = api.request(method, path)
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == ALLOW[path]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.content == (b"" if method == "HEAD" else problem(405))
+
+
+def test_wrong_method_on_bad_user_id_returns_405(api: httpx.Client) -> None:
+    # The path pattern matches, so the method is judged before the id.
+    response = api.put("/users/abc")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == ALLOW["/users/1"]
+
+
+@pytest.mark.parametrize("path", ALLOW.keys())
+def test_options_returns_204_with_allow(api: httpx.Client, path: str) -> None:
+    response = api.options(path)
+
+    assert response.status_code == 204
+    assert response.headers["allow"] == ALLOW[path]
+    assert response.content == b""
+    assert "content-type" not in response.headers
+    assert_headers_clean(response)
+
+
+def test_options_unknown_path_returns_404(api: httpx.Client) -> None:
+    response = api.options("/nothing")
+
+    assert_problem(response, 404, problem(404))
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/users/1", "/users/0", "/nothing"])
+def test_head_answers_like_get_without_body(api: httpx.Client, path: str) -> None:
+    api.post("/users", json={"name": "Ada", "email": "head@example.com"})
+    get = api.get(path)
+
+    head = api.head(path)
+
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    for name in ("content-type", "content-length", "allow", "location"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+@pytest.mark.parametrize("method", ["FOO", "get", "Get", "GETS", "DESCRIBE", "PRI", "SETUP"])
+def test_unknown_method_name_returns_400_plain_text(service: Service, method: str) -> None:
+    request = f"{method} /users/1 HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+
+    response = raw_request(service.base_url, request.encode())
+
+    assert response.status == 400
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.headers["connection"] == "close"
+    assert response.body == b"Invalid HTTP request received."
+
+
+def test_query_string_is_ignored(api: httpx.Client) -> None:
+    response = api.get("/healthz?verbose=1&x")
+
+    assert response.status_code == 200
+    assert response.content == b'{"status":"ok"}'

@@ -1,0 +1,64 @@
+"""The HTTP surface, with the database down: routing, errors and 503."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+def test_healthz_answers_without_database(client: TestClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b'{"status":"ok"}'
+
+
+@pytest.mark.parametrize("path", ["/readyz", "/users/1"])
+def test_database_down_returns_503(client: TestClient, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["detail"] == "The database is unavailable."
+
+
+@pytest.mark.parametrize("path", ["/users/", "/users/0", "/users/01", "/users/9223372036854775808"])
+def test_path_naming_nothing_returns_404(client: TestClient, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.content == (
+        b'{"type":"about:blank","title":"Not Found","status":404,'
+        b'"detail":"No route matches this path."}'
+    )
+
+
+def test_wrong_method_returns_405_with_every_method_of_the_path(client: TestClient) -> None:
+    response = client.delete("/users/1")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert response.headers["content-type"] == PROBLEM
+
+
+def test_options_returns_204_with_allow(client: TestClient) -> None:
+    response = client.options("/users")
+
+    assert response.status_code == 204
+    assert response.headers["allow"] == "OPTIONS, POST"
+    assert response.content == b""
+
+
+def test_create_user_validates_before_touching_database(client: TestClient) -> None:
+    response = client.post("/users", json={"name": "", "email": "ada@example.com"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["body", "name"], "code": "too_short", "message": "must be at least 1 character"}
+    ]
+
+
+def test_create_user_requires_json_media_type(client: TestClient) -> None:
+    response = client.post("/users", content=b"{}", headers={"Content-Type": "text/plain"})
+
+    assert response.status_code == 415
