@@ -83,16 +83,19 @@ class Replay:
     ids: dict[str, str] = field(default_factory=dict)
 
     def fill(self, text: str) -> str:
-        for n, key in ((1, "id"), (2, "id2"), (3, "id3")):
-            text = text.replace("{" + key + "}", self.ids.get(key, "999999999999"))
-            suffix = "" if n == 1 else str(n)
-            text = text.replace("{email" + suffix + "}", f"{self.token}-{n}@example.com")
-            text = text.replace("{EMAIL" + suffix + "}", f"{self.token}-{n}@EXAMPLE.COM".upper())
+        for n, suffix in ((1, ""), (2, "2"), (3, "3")):
+            text = text.replace("{id" + suffix + "}", self.ids.get(f"id{suffix}", "999999999999"))
+            address = f"{self.token}-{'xyz'[n - 1]}@example.com"
+            text = text.replace("{email" + suffix + "}", address)
+            text = text.replace("{EMAIL" + suffix + "}", address.upper())
         return text
 
     def normalize(self, text: str) -> str:
+        # Only where ids appear: a bare number search could hit a status code.
         for key, value in self.ids.items():
-            text = re.sub(rf"\b{value}\b", "{" + key + "}", text)
+            placeholder = "{" + key + "}"
+            text = text.replace(f'"id":{value},', f'"id":{placeholder},')
+            text = text.replace(f"/users/{value}", f"/users/{placeholder}")
         text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", "<timestamp>", text)
         return text.replace(self.token, "<token>").replace(self.token.upper(), "<TOKEN>")
 

@@ -36,10 +36,13 @@ def test_email_taken_through_one_service_is_taken_for_the_other(
 def test_database_rejects_duplicate_email_in_any_case(
     database: psycopg.Connection[Any], email: str
 ) -> None:
+    local, _, domain = email.partition("@")
     database.execute("INSERT INTO users (name, email) VALUES ('A', %s)", [email])
 
     with pytest.raises(psycopg.errors.UniqueViolation):
-        database.execute("INSERT INTO users (name, email) VALUES ('B', %s)", [email.upper()])
+        database.execute(
+            "INSERT INTO users (name, email) VALUES ('B', %s)", [f"{local.upper()}@{domain}"]
+        )
 
 
 @pytest.mark.parametrize(

@@ -26,14 +26,16 @@ init_cluster() {
     exit 1
   fi
 
-  local -a initdb_args=(--username="$POSTGRES_USER" --auth-local=trust --auth-host=trust)
-  if [[ -n "${POSTGRES_PASSWORD:-}" ]]; then
-    # A process substitution keeps the password out of `ps` and off the disk.
-    initdb_args+=(--pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
-  fi
   # Word splitting is wanted: POSTGRES_INITDB_ARGS is a list of options, as in the official image.
-  # shellcheck disable=SC2086
-  initdb "${initdb_args[@]}" ${POSTGRES_INITDB_ARGS:-}
+  # shellcheck disable=SC2206
+  local -a initdb_args=(--username="$POSTGRES_USER" --auth-local=trust --auth-host=trust ${POSTGRES_INITDB_ARGS:-})
+  if [[ -n "${POSTGRES_PASSWORD:-}" ]]; then
+    # A process substitution keeps the password out of `ps` and off the disk. It must be written
+    # on the initdb line itself: its file descriptor is closed as soon as its command ends.
+    initdb "${initdb_args[@]}" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD")
+  else
+    initdb "${initdb_args[@]}"
+  fi
 
   printf "\nlisten_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
   printf '\nhost all all all %s\n' "$POSTGRES_HOST_AUTH_METHOD" >>"$PGDATA/pg_hba.conf"

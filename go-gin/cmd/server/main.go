@@ -35,7 +35,8 @@ const (
 	startupPingTimeout = 2 * time.Second
 
 	// shutdownTimeout is how long requests in flight get to finish after a stop signal.
-	// Orchestrators wait about this long (Docker: 10 s) before they kill the process.
+	// A handler spends at most 5 s on the database, so 10 s is enough for any of them, and
+	// it is as long as `docker stop` waits before it kills the process.
 	shutdownTimeout = 10 * time.Second
 
 	// timeLayout is the layout of the log's time key: UTC with microseconds, as the Python
@@ -152,7 +153,8 @@ func serve(ctx context.Context, port int, handler http.Handler, logger *slog.Log
 		// timeouts of common proxies, so that the proxy, not the server, closes them first.
 		IdleTimeout: 120 * time.Second,
 
-		// net/http logs accept errors and bad TLS handshakes through this logger.
+		// net/http reports here what it cannot pin on a handler, such as a connection it
+		// failed to accept, and it must come out as JSON like everything else.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
 

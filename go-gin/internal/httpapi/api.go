@@ -29,10 +29,6 @@ const (
 type api struct {
 	store  *users.Store
 	logger *slog.Logger
-
-	// routes are the routes registered on the engine, which the method handling reads to
-	// tell a path that exists from one that merely looks like it.
-	routes gin.RoutesInfo
 }
 
 // NewHandler returns the handler of the users API, which keeps its users in store and logs
@@ -67,8 +63,6 @@ func NewHandler(store *users.Store, logger *slog.Logger) http.Handler {
 
 	r.NoRoute(a.handleNoRoute)
 	r.NoMethod(a.handleNoMethod)
-
-	a.routes = r.Routes()
 
 	return rejectUnknownMethods(r)
 }

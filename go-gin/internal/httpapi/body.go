@@ -15,8 +15,8 @@ const (
 	// maxBodyBytes is the largest request body, 1 MiB. A user is a few hundred bytes.
 	maxBodyBytes = 1 << 20
 
-	// maxDepth is the deepest nesting of arrays and objects in a request body. No valid
-	// request nests deeper than 1; the bound, which the Python service shares, keeps
+	// maxDepth is the deepest nesting of arrays and objects in a request body, counting
+	// the outermost as 1. No valid request nests deeper than 1; the contract's bound keeps
 	// hostile nesting cheap to refuse.
 	maxDepth = 32
 )

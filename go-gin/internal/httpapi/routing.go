@@ -63,13 +63,6 @@ func (a *api) handleNoMethod(c *gin.Context) {
 	routed := header.Get("Allow")
 	header.Del("Allow")
 
-	// Gin matches ":id" against any segment, so /users/abc reached here. The contract says
-	// that a URL that cannot name a user does not exist, whatever the method.
-	if !a.pathExists(c.Request.URL.Path) {
-		a.handleNoRoute(c)
-		return
-	}
-
 	header.Set("Allow", allowHeader(routed))
 
 	if c.Request.Method == http.MethodOptions {
@@ -91,44 +84,3 @@ func allowHeader(routed string) string {
 	return strings.Join(slices.Compact(methods), ", ")
 }
 
-// pathExists reports whether path matches a route with parameters that are all valid.
-func (a *api) pathExists(path string) bool {
-	return slices.ContainsFunc(a.routes, func(route gin.RouteInfo) bool {
-		return matchRoute(route.Path, path)
-	})
-}
-
-// matchRoute reports whether path matches pattern, a Gin route path made of literal segments
-// and ":name" parameters (this API has no "*" wildcards), with a valid value for each
-// parameter.
-func matchRoute(pattern, path string) bool {
-	patternSegments := strings.Split(pattern, "/")
-	pathSegments := strings.Split(path, "/")
-	if len(patternSegments) != len(pathSegments) {
-		return false
-	}
-
-	for i, segment := range patternSegments {
-		name, isParam := strings.CutPrefix(segment, ":")
-		if isParam && !validParam(name, pathSegments[i]) {
-			return false
-		}
-
-		if !isParam && segment != pathSegments[i] {
-			return false
-		}
-	}
-
-	return true
-}
-
-// validParam reports whether value is a valid value of the path parameter name. Gin takes
-// any non-empty segment; the contract is stricter.
-func validParam(name, value string) bool {
-	if name == "id" {
-		_, ok := parseUserID(value)
-		return ok
-	}
-
-	return value != ""
-}

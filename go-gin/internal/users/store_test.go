@@ -51,9 +51,18 @@ func newTestStore(t *testing.T) *Store {
 
 	migrateUp(t, url)
 
-	pool, err := pgxpool.New(t.Context(), url)
+	config, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		t.Fatalf("pgxpool.New: %v", err)
+		t.Fatalf("parse %s: %v", url, err)
+	}
+
+	// Enough connections for the concurrent tests to run all their queries at once, rather
+	// than a few at a time as the default of four would have them.
+	config.MaxConns = 50
+
+	pool, err := pgxpool.NewWithConfig(t.Context(), config)
+	if err != nil {
+		t.Fatalf("pgxpool.NewWithConfig: %v", err)
 	}
 	t.Cleanup(pool.Close)
 
@@ -99,6 +108,33 @@ func TestStore_Create(t *testing.T) {
 		}
 		if !got.UpdatedAt.Equal(got.CreatedAt) {
 			t.Errorf("UpdatedAt = %v, want CreatedAt %v", got.UpdatedAt, got.CreatedAt)
+		}
+	})
+
+	// Validation must never pass what the schema's constraints refuse: that would be a 500.
+	t.Run("whatever validation accepts is stored", func(t *testing.T) {
+		bodies := []string{
+			`{"name":"\u200b","email":"zwsp@example.com"}`,
+			`{"name":"\u180e","email":"mvs@example.com"}`,
+			`{"name":"\u00a0x\u00a0","email":"nbsp@example.com"}`,
+			`{"name":"` + strings.Repeat("語", 100) + `","email":"long@example.com"}`,
+			`{"name":"Role","email":"Postmaster@EXAMPLE.com"}`,
+			`{"name":"Atext","email":"a!#$%&'*+-/=?^_` + "`" + `{|}~z@sub.example.co.uk"}`,
+		}
+		for _, body := range bodies {
+			in, violations := ParseNewUser([]byte(body))
+			if len(violations) > 0 {
+				t.Fatalf("ParseNewUser(%s) violations = %v, want none", body, violations)
+			}
+
+			got, err := s.Create(t.Context(), in)
+			if err != nil {
+				t.Errorf("Create(%+v): %v", in, err)
+				continue
+			}
+			if got.Name != in.Name || got.Email != in.Email {
+				t.Errorf("Create(%+v) stored %+v", in, got)
+			}
 		}
 	})
 
