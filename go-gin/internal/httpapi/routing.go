@@ -83,4 +83,3 @@ func allowHeader(routed string) string {
 
 	return strings.Join(slices.Compact(methods), ", ")
 }
-
