@@ -35,7 +35,7 @@ DETAILS = {
     409: "A user with this e-mail already exists.",
     413: "The request body is larger than 1048576 bytes.",
     415: "The request body must be application/json.",
-    422: "The request body did not validate.",
+    422: "The request did not validate.",
     503: "The database is unavailable.",
 }
 

@@ -2,7 +2,7 @@
 
 import pytest
 from users_api.bodies import parse_json, validate_body
-from users_api.errors import InvalidBody, MalformedJSON
+from users_api.errors import InvalidRequest, MalformedJSON
 from users_api.schemas import UserCreate
 
 
@@ -46,7 +46,7 @@ def test_parse_json_accepts_depth_32_and_huge_numbers() -> None:
 
 
 def test_validate_body_reports_every_problem_sorted_by_location() -> None:
-    with pytest.raises(InvalidBody) as caught:
+    with pytest.raises(InvalidRequest) as caught:
         validate_body(UserCreate, {"name": " ", "email": 5, "b": 1, "a": 2})
 
     assert caught.value.errors == [
@@ -67,7 +67,7 @@ def test_validate_body_reports_every_problem_sorted_by_location() -> None:
     ],
 )
 def test_validate_body_name_rules(name: str, code: str) -> None:
-    with pytest.raises(InvalidBody) as caught:
+    with pytest.raises(InvalidRequest) as caught:
         validate_body(UserCreate, {"name": name, "email": "ada@example.com"})
 
     assert [error["code"] for error in caught.value.errors] == [code]
@@ -80,7 +80,7 @@ def test_validate_body_counts_code_points_not_bytes() -> None:
 
 
 def test_validate_body_does_not_coerce() -> None:
-    with pytest.raises(InvalidBody) as caught:
+    with pytest.raises(InvalidRequest) as caught:
         validate_body(UserCreate, {"name": 123, "email": "a@example.com"})
 
     assert caught.value.errors[0]["code"] == "type"

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from users_api.errors import EmailTaken, UserNotFound
 from users_api.repository import UserRepository
-from users_api.schemas import UserCreate
+from users_api.schemas import UserCreate, UserUpdate
 
 pytestmark = pytest.mark.anyio
 
@@ -53,3 +53,49 @@ async def test_create_concurrently_with_one_email_lets_exactly_one_win(
 
     assert sum(not isinstance(result, BaseException) for result in results) == 1
     assert sum(isinstance(result, EmailTaken) for result in results) == 49
+
+
+async def test_list_returns_users_after_the_cursor_by_id(repository: UserRepository) -> None:
+    created = [
+        await repository.create(UserCreate(name=f"U{n}", email=f"u{n}@example.com"))
+        for n in range(5)
+    ]
+
+    page = await repository.list(after=created[1].id, limit=2)
+
+    assert page == created[2:4]
+
+
+async def test_update_changes_only_what_is_given(repository: UserRepository) -> None:
+    user = await repository.create(UserCreate(name="Ada", email="ada@example.com"))
+
+    updated = await repository.update(user.id, UserUpdate(name="Ada Lovelace"))
+
+    assert updated.name == "Ada Lovelace"
+    assert updated.email == user.email
+    assert updated.created_at == user.created_at
+    assert updated.updated_at > user.updated_at
+
+
+async def test_update_to_a_taken_email_raises_email_taken(repository: UserRepository) -> None:
+    await repository.create(UserCreate(name="Ada", email="ada@example.com"))
+    bob = await repository.create(UserCreate(name="Bob", email="bob@example.com"))
+
+    with pytest.raises(EmailTaken):
+        await repository.update(bob.id, UserUpdate(email="ADA@example.com"))
+
+
+async def test_update_unknown_user_raises_user_not_found(repository: UserRepository) -> None:
+    with pytest.raises(UserNotFound):
+        await repository.update(7, UserUpdate(name="Nobody"))
+
+
+async def test_delete_removes_the_user_once(repository: UserRepository) -> None:
+    user = await repository.create(UserCreate(name="Ada", email="ada@example.com"))
+
+    await repository.delete(user.id)
+
+    with pytest.raises(UserNotFound):
+        await repository.delete(user.id)
+    with pytest.raises(UserNotFound):
+        await repository.get(user.id)

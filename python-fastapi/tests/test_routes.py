@@ -34,10 +34,10 @@ def test_path_naming_nothing_returns_404(client: TestClient, path: str) -> None:
 
 
 def test_wrong_method_returns_405_with_every_method_of_the_path(client: TestClient) -> None:
-    response = client.delete("/users/1")
+    response = client.put("/users/1")
 
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert response.headers["allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"
     assert response.headers["content-type"] == PROBLEM
 
 
@@ -45,7 +45,7 @@ def test_options_returns_204_with_allow(client: TestClient) -> None:
     response = client.options("/users")
 
     assert response.status_code == 204
-    assert response.headers["allow"] == "OPTIONS, POST"
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS, POST"
     assert response.content == b""
 
 
@@ -62,3 +62,23 @@ def test_create_user_requires_json_media_type(client: TestClient) -> None:
     response = client.post("/users", content=b"{}", headers={"Content-Type": "text/plain"})
 
     assert response.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("limit=0", "out_of_range"), ("limit=05", "type"), ("after=1&after=2", "repeated")],
+)
+def test_list_users_checks_its_query_before_touching_database(
+    client: TestClient, query: str, code: str
+) -> None:
+    response = client.get(f"/users?{query}")
+
+    assert response.status_code == 422
+    assert [error["code"] for error in response.json()["errors"]] == [code]
+
+
+def test_update_user_refuses_null(client: TestClient) -> None:
+    response = client.patch("/users/1", json={"email": None})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "type"

@@ -1,5 +1,5 @@
-// Package users is the domain of the service: what a user is, which requests to create one are
-// acceptable, and how users are kept in PostgreSQL.
+// Package users is the domain of the service: what a user is, which requests to create or
+// update one are acceptable, and how users are kept in PostgreSQL.
 //
 // The package knows nothing about HTTP. It reports failures with the sentinel errors below,
 // and the HTTP layer decides once, in one place, which status each of them becomes.
@@ -24,6 +24,13 @@ type User struct {
 type NewUser struct {
 	Name  string
 	Email string
+}
+
+// Changes is a request to update a user that has passed validation. A nil field is left as
+// it is; Name is exactly as the client sent it and Email is in its normalized, stored form.
+type Changes struct {
+	Name  *string
+	Email *string
 }
 
 var (

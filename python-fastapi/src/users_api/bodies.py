@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 from users_api.errors import (
     BodyTooLarge,
     FieldError,
-    InvalidBody,
+    InvalidRequest,
     MalformedJSON,
     UnsupportedMediaType,
 )
@@ -60,11 +60,11 @@ def parse_json(raw: bytes) -> object:
 
 
 def validate_body(model: type[Model], data: object) -> Model:
-    """Validate parsed JSON against ``model``, or raise InvalidBody."""
+    """Validate parsed JSON against ``model``, or raise InvalidRequest."""
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise InvalidBody([_field_error(error) for error in err.errors()]) from None
+        raise InvalidRequest([_field_error(error) for error in err.errors()]) from None
 
 
 async def _read_limited(request: Request) -> bytes:

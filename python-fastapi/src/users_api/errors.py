@@ -11,9 +11,10 @@ with the fixed ``detail`` texts of CONTRACT.md. The exceptions form one tree:
     ├── UnsupportedMediaType   415
     ├── BodyTooLarge           413
     ├── MalformedJSON          400
-    └── InvalidBody            422  carries the list of field errors
+    └── InvalidRequest         422  carries the list of field errors
 
-The repository raises the first four, the request-body reader the rest. Routing
+The repository raises the first four; the request readers (bodies.py, and
+routes.py for paths and queries) raise the rest. Routing
 errors raised by Starlette (404, 405) are rendered here too, so that a client
 never sees a framework's default error body.
 """
@@ -103,11 +104,11 @@ class MalformedJSON(APIError):
     detail = "The request body is not valid JSON."
 
 
-class InvalidBody(APIError):
-    """The request body is JSON but breaks the validation rules."""
+class InvalidRequest(APIError):
+    """The body or the query string breaks the validation rules."""
 
     status = HTTPStatus.UNPROCESSABLE_ENTITY
-    detail = "The request body did not validate."
+    detail = "The request did not validate."
 
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__(errors)
@@ -168,7 +169,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> Response:
-        errors = exc.errors if isinstance(exc, InvalidBody) else None
+        errors = exc.errors if isinstance(exc, InvalidRequest) else None
         return problem(exc.status, exc.detail, errors)
 
     @app.exception_handler(StarletteHTTPException)

@@ -5,6 +5,7 @@ This is the only module that knows about `databases` and asyncpg. `databases`
 rest of the service sees `UserRepository` and the domain errors of errors.py.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from databases import Database
 
 from users_api.errors import DatabaseUnavailable, EmailTaken, UserNotFound
-from users_api.schemas import User, UserCreate
+from users_api.schemas import User, UserCreate, UserUpdate
 
 # Names for building queries, not a second schema: the table is defined once,
 # in db/migrations.
@@ -28,6 +29,9 @@ users = sa.table(
 )
 
 EMAIL_INDEX = "users_email_lower_key"
+
+# Seconds a health check waits for the database before calling it unreachable.
+PING_TIMEOUT = 2.0
 
 # What asyncpg raises when there is no usable connection to the server, as
 # opposed to an error in the statement itself.
@@ -69,9 +73,44 @@ class UserRepository:
         assert row is not None, "INSERT ... RETURNING returns the row"
         return _user(row._mapping)
 
-    async def ping(self) -> None:
-        """Run ``SELECT 1``, or raise DatabaseUnavailable."""
+    async def list(self, after: int, limit: int) -> list[User]:
+        """Return at most ``limit`` users with ids greater than ``after``, by id."""
+        query = sa.select(users).where(users.c.id > after).order_by(users.c.id).limit(limit)
+
         async with _translate_errors():
+            rows = await self._database.fetch_all(query)
+
+        return [_user(row._mapping) for row in rows]
+
+    async def update(self, user_id: int, changes: UserUpdate) -> User:
+        """Apply ``changes`` and stamp ``updated_at``; raise UserNotFound or EmailTaken."""
+        query = (
+            sa.update(users)
+            .where(users.c.id == user_id)
+            .values(**changes.model_dump(exclude_none=True), updated_at=sa.func.now())
+            .returning(*users.columns)
+        )
+
+        async with _translate_errors():
+            row = await self._database.fetch_one(query)
+
+        if row is None:
+            raise UserNotFound(user_id)
+        return _user(row._mapping)
+
+    async def delete(self, user_id: int) -> None:
+        """Delete the user with ``user_id``, or raise UserNotFound."""
+        query = sa.delete(users).where(users.c.id == user_id).returning(users.c.id)
+
+        async with _translate_errors():
+            deleted = await self._database.fetch_one(query)
+
+        if deleted is None:
+            raise UserNotFound(user_id)
+
+    async def ping(self) -> None:
+        """Run ``SELECT 1``, or raise DatabaseUnavailable after PING_TIMEOUT seconds."""
+        async with _translate_errors(), asyncio.timeout(PING_TIMEOUT):
             await self._database.execute(sa.text("SELECT 1"))
 
 

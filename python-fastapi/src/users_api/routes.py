@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from users_api.bodies import read_json, validate_body
 from users_api.errors import RouteNotFound
+from users_api.pagination import PageRequest, read_page_request
 from users_api.repository import UserRepository
-from users_api.schemas import Status, User, UserCreate
+from users_api.schemas import Status, User, UserCreate, UserPage, UserUpdate
 
 router = APIRouter()
 
@@ -38,9 +39,30 @@ async def user_create_body(request: Request) -> UserCreate:
     return validate_body(UserCreate, await read_json(request))
 
 
+async def user_update_body(request: Request) -> UserUpdate:
+    """Read and validate the body of ``PATCH /users/{id}``."""
+    return validate_body(UserUpdate, await read_json(request))
+
+
 UserId = Annotated[int, Depends(user_id_from_path)]
 Users = Annotated[UserRepository, Depends(user_repository)]
 NewUser = Annotated[UserCreate, Depends(user_create_body)]
+Changes = Annotated[UserUpdate, Depends(user_update_body)]
+Page = Annotated[PageRequest, Depends(read_page_request)]
+
+
+@router.api_route("/users", methods=["GET", "HEAD"])
+async def list_users(page: Page, users: Users) -> UserPage:
+    """List users by increasing id, ``limit`` at a time, after the id ``after``.
+
+    ``next`` is the path of the following page, or null on the last one.
+    """
+    # One row more than the page tells whether another page follows.
+    found = await users.list(after=page.after, limit=page.limit + 1)
+
+    shown = found[: page.limit]
+    more = len(found) > page.limit
+    return UserPage(users=shown, next=page.next_link(shown[-1].id) if more else None)
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
@@ -59,6 +81,23 @@ async def create_user(new: NewUser, users: Users, response: Response) -> User:
 async def get_user(user_id: UserId, users: Users) -> User:
     """Return one user, or 404 when no user has this id."""
     return await users.get(user_id)
+
+
+@router.patch("/users/{user_id}")
+async def update_user(user_id: UserId, changes: Changes, users: Users) -> User:
+    """Change the name and/or e-mail of a user; members left out stay as they are.
+
+    The body is validated before the user is looked up: 422 wins over 404. An
+    address another user has is 409 Conflict.
+    """
+    return await users.update(user_id, changes)
+
+
+# response_class=Response: a 204 has no body, so it gets no Content-Type either.
+@router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+async def delete_user(user_id: UserId, users: Users) -> None:
+    """Delete a user for good: 204, then 404 for every later request."""
+    await users.delete(user_id)
 
 
 @router.api_route("/healthz", methods=["GET", "HEAD"])

@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     StringConstraints,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -61,6 +62,26 @@ class UserCreate(BaseModel):
     email: Email
 
 
+class UserUpdate(BaseModel):
+    """The body of ``PATCH /users/{id}``: the members to change.
+
+    A member left out stays as it is, so None here means "unchanged"; a JSON
+    ``null`` is refused before it could be mistaken for that.
+    """
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: Name | None = None
+    email: Email | None = None
+
+    @field_validator("name", "email", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("type", "must be a string")
+        return value
+
+
 class User(BaseModel):
     """A stored user, as every endpoint renders it."""
 
@@ -69,6 +90,13 @@ class User(BaseModel):
     email: str
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class UserPage(BaseModel):
+    """One page of ``GET /users`` and the path of the next one, if any."""
+
+    users: list[User]
+    next: str | None
 
 
 class Status(BaseModel):
