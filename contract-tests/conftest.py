@@ -23,6 +23,7 @@ import httpx
 import psycopg
 import pytest
 import stack
+from conformance import DocumentChecker, check_all
 
 SERVICES = ("fastapi", "gin")
 
@@ -107,19 +108,39 @@ def service(request: pytest.FixtureRequest, services: dict[str, Service]) -> Ser
     return services[request.param]
 
 
+_CHECKER = pytest.StashKey[DocumentChecker]()
+
+
+@pytest.fixture(scope="session")
+def document_checker(request: pytest.FixtureRequest) -> DocumentChecker:
+    """Checks every response the suite's clients receive against openapi.yaml."""
+    checker = DocumentChecker()
+    request.config.stash[_CHECKER] = checker
+    return checker
+
+
+def client_for(service: Service, checker: DocumentChecker) -> httpx.Client:
+    """An HTTP client whose every response is checked against the document."""
+    return httpx.Client(
+        base_url=service.base_url, timeout=30, event_hooks=check_all(checker, service.name)
+    )
+
+
 @pytest.fixture
-def api(service: Service) -> Iterator[httpx.Client]:
+def api(service: Service, document_checker: DocumentChecker) -> Iterator[httpx.Client]:
     """An HTTP client for the service under test."""
-    with httpx.Client(base_url=service.base_url, timeout=30) as client:
+    with client_for(service, document_checker) as client:
         yield client
 
 
 @pytest.fixture
-def clients(services: dict[str, Service]) -> Iterator[dict[str, httpx.Client]]:
+def clients(
+    services: dict[str, Service], document_checker: DocumentChecker
+) -> Iterator[dict[str, httpx.Client]]:
     """One client per service, for tests that compare or mix the two."""
     with (
-        httpx.Client(base_url=services["fastapi"].base_url, timeout=30) as fastapi,
-        httpx.Client(base_url=services["gin"].base_url, timeout=30) as gin,
+        client_for(services["fastapi"], document_checker) as fastapi,
+        client_for(services["gin"], document_checker) as gin,
     ):
         yield {"fastapi": fastapi, "gin": gin}
 
@@ -148,6 +169,21 @@ def database(request: pytest.FixtureRequest) -> Iterator[psycopg.Connection[Any]
         yield connection
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail a full, green run in which some documented status was never exercised."""
+    checker = session.config.stash.get(_CHECKER, None)
+    option = session.config.option
+    full_run = not option.keyword and not option.markexpr and not option.deselect
+    if checker is None or not full_run or session.testsfailed:
+        return
+
+    missing = {name: checker.unexercised(name) for name in SERVICES}
+    session.config.stash[_UNEXERCISED] = missing
+    if any(missing.values()):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_UNEXERCISED = pytest.StashKey[dict[str, list[tuple[str, str, str]]]]()
 _SERVICE_ID = re.compile(r"\[(fastapi|gin)[-\]]")
 
 
@@ -164,3 +200,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for name, count in counts.items():
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(count.items()))
         terminalreporter.write_line(f"{name}: {summary or 'none ran'}")
+
+    checker = terminalreporter.config.stash.get(_CHECKER, None)
+    if checker is not None:
+        documented = len(checker.documented())
+        for name in SERVICES:
+            seen = len({entry[1:] for entry in checker.seen if entry[0] == name})
+            terminalreporter.write_line(
+                f"{name}: {seen} of {documented} documented statuses seen in checked responses"
+            )
+    for name, missing in terminalreporter.config.stash.get(_UNEXERCISED, {}).items():
+        for method, path, status in missing:
+            terminalreporter.write_line(f"FAILED {name}: {method} {path} never answered {status}")

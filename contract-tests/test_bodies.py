@@ -88,6 +88,20 @@ def test_create_user_body_over_1_mib_returns_413(service: Service) -> None:
     assert response.body == problem(413)
 
 
+@pytest.mark.parametrize(("method", "path"), [("POST", "/users"), ("PATCH", "/users/1")])
+def test_body_over_1_mib_sent_by_a_client_returns_413(
+    api: httpx.Client, method: str, path: str
+) -> None:
+    response = api.request(
+        method,
+        path,
+        content=b" " * (MAX_BODY_BYTES + 1),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert_problem(response, 413, problem(413))
+
+
 def test_create_user_declared_length_over_1_mib_returns_413_unread(
     service: Service,
 ) -> None:

@@ -1,8 +1,11 @@
 """Health and readiness, and what happens while the database is down."""
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
-from conftest import Service
+from conformance import DocumentChecker
+from conftest import Service, client_for
 from expected import assert_problem, field_error, invalid, problem
 
 
@@ -22,9 +25,13 @@ def test_readyz_returns_200_when_database_answers(api: httpx.Client) -> None:
 
 
 @pytest.fixture(params=["fastapi", "gin"])
-def offline(request: pytest.FixtureRequest, offline_services: dict[str, Service]):  # type: ignore[no-untyped-def]
+def offline(
+    request: pytest.FixtureRequest,
+    offline_services: dict[str, Service],
+    document_checker: DocumentChecker,
+) -> Iterator[httpx.Client]:
     """A client for each service, started with its database down."""
-    with httpx.Client(base_url=offline_services[request.param].base_url, timeout=30) as client:
+    with client_for(offline_services[request.param], document_checker) as client:
         yield client
 
 
@@ -65,3 +72,21 @@ def test_unknown_path_without_database_returns_404(offline: httpx.Client) -> Non
     response = offline.get("/users/0")
 
     assert_problem(response, 404, problem(404))
+
+
+def test_list_users_without_database_returns_503(offline: httpx.Client) -> None:
+    response = offline.get("/users")
+
+    assert_problem(response, 503, problem(503))
+
+
+def test_update_user_without_database_returns_503(offline: httpx.Client) -> None:
+    response = offline.patch("/users/1", json={"name": "Ada"})
+
+    assert_problem(response, 503, problem(503))
+
+
+def test_delete_user_without_database_returns_503(offline: httpx.Client) -> None:
+    response = offline.delete("/users/1")
+
+    assert_problem(response, 503, problem(503))

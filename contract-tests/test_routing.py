@@ -25,8 +25,6 @@ ALLOW = {
         "/USERS/1",
         "/healthz/",
         "/users/%2F1",
-        "/docs",
-        "/openapi.json",
         "/redoc",
         "/favicon.ico",
         "/%00",

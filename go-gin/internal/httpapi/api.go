@@ -53,9 +53,13 @@ func NewHandler(store *users.Store, logger *slog.Logger) http.Handler {
 
 	// Gin routes HEAD like any other method, so every GET route is registered for HEAD too;
 	// writeBody leaves the body out.
+	r.GET("/users", a.handleListUsers)
+	r.HEAD("/users", a.handleListUsers)
 	r.POST("/users", a.handleCreateUser)
 	r.GET("/users/:id", a.handleGetUser)
 	r.HEAD("/users/:id", a.handleGetUser)
+	r.PATCH("/users/:id", a.handleUpdateUser)
+	r.DELETE("/users/:id", a.handleDeleteUser)
 	r.GET("/healthz", a.handleHealthz)
 	r.HEAD("/healthz", a.handleHealthz)
 	r.GET("/readyz", a.handleReadyz)

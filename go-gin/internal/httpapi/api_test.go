@@ -108,6 +108,13 @@ const (
 		`"status":415,"detail":"The request body must be application/json."}`
 )
 
+// The contract's Allow headers, for the collection, for one user and for the probes.
+const (
+	allowUsers  = "GET, HEAD, OPTIONS, POST"
+	allowUser   = "DELETE, GET, HEAD, OPTIONS, PATCH"
+	allowProbes = "GET, HEAD, OPTIONS"
+)
+
 func notFound() response {
 	return response{http.StatusNotFound, mediaTypeProblem, "", problemNoRoute}
 }
@@ -119,8 +126,6 @@ func unavailable() response {
 func TestNewHandler_routing(t *testing.T) {
 	h := newTestHandler(t)
 
-	allowUsers := "OPTIONS, POST"
-	allowItem := "GET, HEAD, OPTIONS"
 	tests := []struct {
 		name string
 		req  request
@@ -145,25 +150,36 @@ func TestNewHandler_routing(t *testing.T) {
 		{"wrong case", request{method: "GET", target: "/HEALTHZ"}, notFound()},
 		{"unknown path with OPTIONS", request{method: "OPTIONS", target: "/nope"}, notFound()},
 
-		{"GET users", request{method: "GET", target: "/users"},
+		{"list without database", request{method: "GET", target: "/users"}, unavailable()},
+		{"delete without database", request{method: "DELETE", target: "/users/1"}, unavailable()},
+		{"update without database", request{method: "PATCH", target: "/users/1",
+			contentType: "application/json", body: "{}"}, unavailable()},
+
+		{"PUT users", request{method: "PUT", target: "/users"},
 			response{405, mediaTypeProblem, allowUsers, problemMethodNotAllowed}},
-		{"DELETE user", request{method: "DELETE", target: "/users/1"},
-			response{405, mediaTypeProblem, allowItem, problemMethodNotAllowed}},
+		{"DELETE users", request{method: "DELETE", target: "/users"},
+			response{405, mediaTypeProblem, allowUsers, problemMethodNotAllowed}},
+		{"PATCH users", request{method: "PATCH", target: "/users"},
+			response{405, mediaTypeProblem, allowUsers, problemMethodNotAllowed}},
+		{"POST user", request{method: "POST", target: "/users/1"},
+			response{405, mediaTypeProblem, allowUser, problemMethodNotAllowed}},
+		{"PUT user", request{method: "PUT", target: "/users/1"},
+			response{405, mediaTypeProblem, allowUser, problemMethodNotAllowed}},
 		{"POST healthz", request{method: "POST", target: "/healthz"},
-			response{405, mediaTypeProblem, allowItem, problemMethodNotAllowed}},
+			response{405, mediaTypeProblem, allowProbes, problemMethodNotAllowed}},
 		{"PUT readyz", request{method: "PUT", target: "/readyz"},
-			response{405, mediaTypeProblem, allowItem, problemMethodNotAllowed}},
+			response{405, mediaTypeProblem, allowProbes, problemMethodNotAllowed}},
 		{"M-SEARCH, a method uvicorn knows", request{method: "M-SEARCH", target: "/healthz"},
-			response{405, mediaTypeProblem, allowItem, problemMethodNotAllowed}},
+			response{405, mediaTypeProblem, allowProbes, problemMethodNotAllowed}},
 
 		{"OPTIONS users", request{method: "OPTIONS", target: "/users"},
 			response{204, "", allowUsers, ""}},
 		{"OPTIONS user", request{method: "OPTIONS", target: "/users/42"},
-			response{204, "", allowItem, ""}},
+			response{204, "", allowUser, ""}},
 		{"OPTIONS healthz", request{method: "OPTIONS", target: "/healthz"},
-			response{204, "", allowItem, ""}},
+			response{204, "", allowProbes, ""}},
 		{"OPTIONS readyz", request{method: "OPTIONS", target: "/readyz"},
-			response{204, "", allowItem, ""}},
+			response{204, "", allowProbes, ""}},
 
 		{"HEAD healthz", request{method: "HEAD", target: "/healthz"},
 			response{200, mediaTypeJSON, "", ""}},
@@ -172,7 +188,9 @@ func TestNewHandler_routing(t *testing.T) {
 		{"HEAD unknown path", request{method: "HEAD", target: "/nope"},
 			response{404, mediaTypeProblem, "", ""}},
 		{"HEAD users", request{method: "HEAD", target: "/users"},
-			response{405, mediaTypeProblem, allowUsers, ""}},
+			response{503, mediaTypeProblem, "", ""}},
+		{"HEAD users with a bad query", request{method: "HEAD", target: "/users?limit=0"},
+			response{422, mediaTypeProblem, "", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -185,29 +203,32 @@ func TestNewHandler_routing(t *testing.T) {
 // path's shape still decides the method: Gin, like Starlette, routes before the id is read.
 func TestNewHandler_badIDs(t *testing.T) {
 	h := newTestHandler(t)
-	allowItem := "GET, HEAD, OPTIONS"
 
 	ids := []string{
 		"0", "-1", "01", "+1", "1e3", "1.0", "abc", "%201", "1%20", "0x1", "١",
 		"9223372036854775808", "99999999999999999999",
 	}
 	for _, id := range ids {
-		for _, method := range []string{"GET", "HEAD", "DELETE", "OPTIONS"} {
+		for _, method := range []string{"GET", "HEAD", "PATCH", "DELETE", "PUT", "OPTIONS"} {
 			t.Run(method+" "+id, func(t *testing.T) {
 				var want response
 				switch method {
-				case "GET":
+				case "GET", "DELETE":
+					want = notFound()
+				case "PATCH":
+					// The id is read before the body, which is not even JSON here: a URL
+					// that names no user is not found, whatever comes with it.
 					want = notFound()
 				case "HEAD":
 					want = notFound()
 					want.body = ""
-				case "DELETE":
-					want = response{405, mediaTypeProblem, allowItem, problemMethodNotAllowed}
+				case "PUT":
+					want = response{405, mediaTypeProblem, allowUser, problemMethodNotAllowed}
 				case "OPTIONS":
-					want = response{204, "", allowItem, ""}
+					want = response{204, "", allowUser, ""}
 				}
 
-				req := request{method: method, target: "/users/" + id}
+				req := request{method: method, target: "/users/" + id, body: "not JSON"}
 				check(t, req, serve(t, h, req), want)
 			})
 		}
@@ -218,7 +239,10 @@ func TestNewHandler_badIDs(t *testing.T) {
 func TestNewHandler_head(t *testing.T) {
 	h := newTestHandler(t)
 
-	for _, target := range []string{"/healthz", "/readyz", "/users/1", "/users/abc", "/nope"} {
+	targets := []string{
+		"/healthz", "/readyz", "/users/1", "/users/abc", "/nope", "/users", "/users?limit=0",
+	}
+	for _, target := range targets {
 		t.Run(target, func(t *testing.T) {
 			get := serve(t, h, request{method: "GET", target: target})
 			head := serve(t, h, request{method: "HEAD", target: target})

@@ -182,7 +182,7 @@ func invalid(errors string) response {
 		status:      http.StatusUnprocessableEntity,
 		contentType: mediaTypeProblem,
 		body: `{"type":"about:blank","title":"Unprocessable Content","status":422,` +
-			`"detail":"The request body did not validate.","errors":[` + errors + `]}`,
+			`"detail":"The request did not validate.","errors":[` + errors + `]}`,
 	}
 }
 
@@ -199,7 +199,7 @@ func TestHandleCreateUser_validation(t *testing.T) {
 			status:      422,
 			contentType: mediaTypeProblem,
 			body: `{"type":"about:blank","title":"Unprocessable Content","status":422,"detail":` +
-				`"The request body did not validate.","errors":[{"loc":["body","email"],` +
+				`"The request did not validate.","errors":[{"loc":["body","email"],` +
 				`"code":"invalid_email","message":"must be a valid e-mail address"},{"loc":` +
 				`["body","nickname"],"code":"unknown_field","message":"unknown field"}]}`,
 		}},

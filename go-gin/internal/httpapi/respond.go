@@ -28,7 +28,7 @@ const (
 	detailEmailTaken       = "A user with this e-mail already exists."
 	detailTooLarge         = "The request body is larger than 1048576 bytes."
 	detailUnsupportedType  = "The request body must be application/json."
-	detailInvalid          = "The request body did not validate."
+	detailInvalid          = "The request did not validate."
 	detailUnexpected       = "An unexpected error occurred."
 	detailUnavailable      = "The database is unavailable."
 )
@@ -81,13 +81,22 @@ func (a *api) writeUnexpected(c *gin.Context, err error) {
 	a.writeProblem(c, http.StatusInternalServerError, detailUnexpected)
 }
 
-// writeValidationProblem answers 422 with the violations, located in the body.
+// writeValidationProblem answers 422 with the violations of a request body, located in the
+// body.
 func (a *api) writeValidationProblem(c *gin.Context, violations []users.Violation) {
-	p := newProblem(http.StatusUnprocessableEntity, detailInvalid)
+	located := make([]violation, 0, len(violations))
 	for _, v := range violations {
 		loc := append([]string{"body"}, v.Path...)
-		p.Errors = append(p.Errors, violation{Loc: loc, Code: v.Code, Message: v.Message})
+		located = append(located, violation{Loc: loc, Code: v.Code, Message: v.Message})
 	}
+
+	a.writeViolations(c, located)
+}
+
+// writeViolations answers 422 with violations, which the caller has sorted by location.
+func (a *api) writeViolations(c *gin.Context, violations []violation) {
+	p := newProblem(http.StatusUnprocessableEntity, detailInvalid)
+	p.Errors = violations
 
 	a.writeJSON(c, p.Status, mediaTypeProblem, p)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -68,6 +69,77 @@ func (s *Store) Create(ctx context.Context, in NewUser) (User, error) {
 	}
 
 	return u, nil
+}
+
+// List returns at most limit users whose ids are greater than after, by increasing id. Ids
+// only grow, so a user created while a client walks the pages lands after every page it has
+// seen. List returns ErrUnavailable if the database cannot be reached.
+func (s *Store) List(ctx context.Context, after int64, limit int) ([]User, error) {
+	rows, err := s.pool.Query(ctx,
+		"SELECT "+userColumns+" FROM users WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list users after %d: %w", after, translate(err))
+	}
+
+	// CollectRows closes rows and reports the error that ended them, if any.
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) {
+		return scanUser(row)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users after %d: %w", after, translate(err))
+	}
+
+	return list, nil
+}
+
+// Update applies changes to the user with the given id, sets its updated_at to the time of
+// the update and returns the user as stored. A nil field of changes keeps its value; empty
+// changes advance updated_at alone. It returns an error wrapping ErrNotFound if no user has
+// the id, ErrEmailTaken if another user has the new e-mail address in any case, or
+// ErrUnavailable if the database cannot be reached.
+func (s *Store) Update(ctx context.Context, id int64, changes Changes) (User, error) {
+	// Only the column names are written into the statement, and they are constants; the
+	// values travel as parameters.
+	args := []any{id}
+	var set []string
+	if changes.Name != nil {
+		args = append(args, *changes.Name)
+		set = append(set, "name = $"+strconv.Itoa(len(args)))
+	}
+	if changes.Email != nil {
+		args = append(args, *changes.Email)
+		set = append(set, "email = $"+strconv.Itoa(len(args)))
+	}
+	set = append(set, "updated_at = now()")
+
+	// One statement, with no lookup before it that a concurrent delete could make stale: no
+	// row back means no such user. The unique index does not count the row's own old
+	// version, so a user may change the case of its own address.
+	row := s.pool.QueryRow(ctx,
+		"UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = $1 RETURNING "+userColumns,
+		args...)
+
+	u, err := scanUser(row)
+	if err != nil {
+		return User{}, fmt.Errorf("update user %d: %w", id, translate(err))
+	}
+
+	return u, nil
+}
+
+// Delete deletes the user with the given id. It returns an error wrapping ErrNotFound if
+// there is none, or ErrUnavailable if the database cannot be reached.
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, "DELETE FROM users WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("delete user %d: %w", id, translate(err))
+	}
+
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("delete user %d: %w", id, ErrNotFound)
+	}
+
+	return nil
 }
 
 // Ping reports whether the database answers a query. It returns an error wrapping

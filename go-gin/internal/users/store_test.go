@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +229,261 @@ func TestStore_Get(t *testing.T) {
 	})
 }
 
+func TestStore_List(t *testing.T) {
+	s := newTestStore(t)
+
+	t.Run("no users", func(t *testing.T) {
+		got, err := s.List(t.Context(), 0, 10)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		if len(got) != 0 {
+			t.Errorf("List(0, 10) = %v, want no users", got)
+		}
+	})
+
+	created := createUsers(t, s, "page", 7)
+
+	t.Run("pages cover every user once, by id", func(t *testing.T) {
+		for _, limit := range []int{1, 2, 3, 7, 8, 100} {
+			var seen []User
+			after := int64(0)
+			for range len(created) + 1 {
+				got, err := s.List(t.Context(), after, limit)
+				if err != nil {
+					t.Fatalf("List(%d, %d): %v", after, limit, err)
+				}
+				if len(got) > limit {
+					t.Fatalf("List(%d, %d) returned %d users", after, limit, len(got))
+				}
+				if len(got) == 0 {
+					break
+				}
+
+				seen = append(seen, got...)
+				after = got[len(got)-1].ID
+			}
+
+			if got, want := ids(seen), ids(created); !slices.Equal(got, want) {
+				t.Errorf("pages of %d: ids %v, want %v", limit, got, want)
+			}
+		}
+	})
+
+	t.Run("returns the stored users", func(t *testing.T) {
+		got, err := s.List(t.Context(), created[2].ID-1, 1)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		if len(got) != 1 || !equalUser(got[0], created[2]) {
+			t.Errorf("List(%d, 1) = %+v, want [%+v]", created[2].ID-1, got, created[2])
+		}
+	})
+
+	t.Run("after an id that no user has", func(t *testing.T) {
+		if err := s.Delete(t.Context(), created[3].ID); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+
+		got, err := s.List(t.Context(), created[3].ID, 2)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		if want := ids(created[4:6]); !slices.Equal(ids(got), want) {
+			t.Errorf("List(%d, 2) ids = %v, want %v", created[3].ID, ids(got), want)
+		}
+	})
+
+	t.Run("a user created between pages comes last", func(t *testing.T) {
+		first, err := s.List(t.Context(), 0, 2)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		late := createUsers(t, s, "late", 1)[0]
+
+		rest, err := s.List(t.Context(), first[len(first)-1].ID, 100)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		if len(rest) == 0 || rest[len(rest)-1].ID != late.ID {
+			t.Errorf("second page ids = %v, want %d last", ids(rest), late.ID)
+		}
+	})
+
+	t.Run("after the largest id", func(t *testing.T) {
+		got, err := s.List(t.Context(), math.MaxInt64, 100)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+
+		if len(got) != 0 {
+			t.Errorf("List(MaxInt64, 100) = %v, want no users", got)
+		}
+	})
+}
+
+func TestStore_Update(t *testing.T) {
+	s := newTestStore(t)
+
+	tests := []struct {
+		name    string
+		changes Changes
+	}{
+		{"name", Changes{Name: ptr("Ada Lovelace")}},
+		{"email", Changes{Email: ptr("Lovelace@example.com")}},
+		{"both", Changes{Name: ptr("Countess"), Email: ptr("countess@example.com")}},
+		{"nothing", Changes{}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := NewUser{Name: "Ada", Email: fmt.Sprintf("ada.%d@example.com", i)}
+			before, err := s.Create(t.Context(), in)
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+
+			got, err := s.Update(t.Context(), before.ID, tt.changes)
+			if err != nil {
+				t.Fatalf("Update(%d, %+v): %v", before.ID, tt.changes, err)
+			}
+
+			want := before
+			if tt.changes.Name != nil {
+				want.Name = *tt.changes.Name
+			}
+			if tt.changes.Email != nil {
+				want.Email = *tt.changes.Email
+			}
+			if got.ID != want.ID || got.Name != want.Name || got.Email != want.Email {
+				t.Errorf("Update(%d, %+v) = %+v, want %+v", before.ID, tt.changes, got, want)
+			}
+			if !got.CreatedAt.Equal(before.CreatedAt) {
+				t.Errorf("CreatedAt = %v, want %v unchanged", got.CreatedAt, before.CreatedAt)
+			}
+			if !got.UpdatedAt.After(before.UpdatedAt) {
+				t.Errorf("UpdatedAt = %v, want after %v", got.UpdatedAt, before.UpdatedAt)
+			}
+
+			stored, err := s.Get(t.Context(), before.ID)
+			if err != nil {
+				t.Fatalf("Get: %v", err)
+			}
+			if !equalUser(stored, got) {
+				t.Errorf("Get after Update = %+v, want %+v", stored, got)
+			}
+		})
+	}
+
+	t.Run("own e-mail in another case", func(t *testing.T) {
+		u, err := s.Create(t.Context(), NewUser{Name: "Grace", Email: "grace@example.com"})
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+
+		got, err := s.Update(t.Context(), u.ID, Changes{Email: ptr("GRACE@example.com")})
+		if err != nil {
+			t.Fatalf("Update: %v, want no conflict with the user's own address", err)
+		}
+		if got.Email != "GRACE@example.com" {
+			t.Errorf("Email = %q, want %q", got.Email, "GRACE@example.com")
+		}
+	})
+
+	t.Run("e-mail of another user in another case", func(t *testing.T) {
+		pair := createUsers(t, s, "taken", 2)
+
+		// The stored form of an address has a lowercase domain, which the schema checks.
+		local, domain, _ := strings.Cut(pair[0].Email, "@")
+		email := strings.ToUpper(local) + "@" + domain
+		_, err := s.Update(t.Context(), pair[1].ID, Changes{Email: &email})
+		if !errors.Is(err, ErrEmailTaken) {
+			t.Errorf("Update error = %v, want ErrEmailTaken", err)
+		}
+
+		stored, err := s.Get(t.Context(), pair[1].ID)
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+		if !equalUser(stored, pair[1]) {
+			t.Errorf("after a conflict, Get = %+v, want %+v unchanged", stored, pair[1])
+		}
+	})
+
+	t.Run("unknown id", func(t *testing.T) {
+		_, err := s.Update(t.Context(), math.MaxInt64, Changes{Name: ptr("Nobody")})
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("Update(MaxInt64) error = %v, want ErrNotFound", err)
+		}
+
+		_, err = s.Update(t.Context(), math.MaxInt64, Changes{})
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("Update(MaxInt64, no changes) error = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestStore_Delete(t *testing.T) {
+	s := newTestStore(t)
+
+	u, err := s.Create(t.Context(), NewUser{Name: "Ada", Email: "ada@example.com"})
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	if err := s.Delete(t.Context(), u.ID); err != nil {
+		t.Fatalf("Delete(%d): %v", u.ID, err)
+	}
+
+	if _, err := s.Get(t.Context(), u.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get after Delete error = %v, want ErrNotFound", err)
+	}
+	if err := s.Delete(t.Context(), u.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second Delete error = %v, want ErrNotFound", err)
+	}
+
+	// The address is free again, in any case.
+	if _, err := s.Create(t.Context(), NewUser{Name: "Ada", Email: "ADA@example.com"}); err != nil {
+		t.Errorf("Create with the deleted user's address: %v", err)
+	}
+}
+
+// createUsers creates n users whose addresses start with prefix and returns them in the
+// order of creation, which is the order of their ids.
+func createUsers(t *testing.T, s *Store, prefix string, n int) []User {
+	t.Helper()
+
+	created := make([]User, 0, n)
+	for i := range n {
+		in := NewUser{Name: fmt.Sprintf("User %d", i), Email: fmt.Sprintf("%s.%d@example.com", prefix, i)}
+		u, err := s.Create(t.Context(), in)
+		if err != nil {
+			t.Fatalf("Create(%+v): %v", in, err)
+		}
+		created = append(created, u)
+	}
+
+	return created
+}
+
+func ids(list []User) []int64 {
+	out := make([]int64, 0, len(list))
+	for _, u := range list {
+		out = append(out, u.ID)
+	}
+
+	return out
+}
+
+func equalUser(a, b User) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email &&
+		a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
 // TestStore_unavailable checks that a database that cannot be reached is reported as
 // ErrUnavailable by every method. It needs no database: the port has nothing listening.
 func TestStore_unavailable(t *testing.T) {
@@ -245,6 +502,17 @@ func TestStore_unavailable(t *testing.T) {
 		"Create": func(ctx context.Context) error {
 			_, err := s.Create(ctx, NewUser{Name: "Ada", Email: "ada@example.com"})
 			return err
+		},
+		"List": func(ctx context.Context) error {
+			_, err := s.List(ctx, 0, 20)
+			return err
+		},
+		"Update": func(ctx context.Context) error {
+			_, err := s.Update(ctx, 1, Changes{})
+			return err
+		},
+		"Delete": func(ctx context.Context) error {
+			return s.Delete(ctx, 1)
 		},
 		"Ping": s.Ping,
 	}

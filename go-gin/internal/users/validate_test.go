@@ -2,6 +2,7 @@ package users
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,117 @@ func TestParseNewUser_violations(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestParseChanges(t *testing.T) {
+	tests := []struct {
+		name      string
+		body      string
+		wantName  *string
+		wantEmail *string
+	}{
+		{"empty object changes nothing", `{}`, nil, nil},
+		{"name only", `{"name":" Ada\t"}`, ptr(" Ada\t"), nil},
+		{"email only, normalized", `{"email":"Ada@Example.COM"}`, nil, ptr("Ada@example.com")},
+		{"role mailbox lowered", `{"email":"POSTMASTER@example.com"}`, nil, ptr("postmaster@example.com")},
+		{"both", `{"email":"ada@example.com","name":"Ada"}`, ptr("Ada"), ptr("ada@example.com")},
+		{"white space around the object", " \n{}\t", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, violations := ParseChanges([]byte(tt.body))
+			if len(violations) > 0 {
+				t.Fatalf("ParseChanges(%s) violations = %v, want none", tt.body, violations)
+			}
+
+			if !equalPtr(got.Name, tt.wantName) || !equalPtr(got.Email, tt.wantEmail) {
+				t.Errorf("ParseChanges(%s) = name %s, email %s; want name %s, email %s", tt.body,
+					show(got.Name), show(got.Email), show(tt.wantName), show(tt.wantEmail))
+			}
+		})
+	}
+}
+
+func TestParseChanges_violations(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []Violation
+	}{
+		{"array", `[]`, []Violation{notObject()}},
+		{"null", `null`, []Violation{notObject()}},
+		{"string", `"{}"`, []Violation{notObject()}},
+
+		{"name null is not a way to leave it out", `{"name":null}`, []Violation{notString("name")}},
+		{"email null", `{"email":null}`, []Violation{notString("email")}},
+		{"name number", `{"name":1}`, []Violation{notString("name")}},
+		{"name empty", `{"name":""}`, []Violation{nameTooShort()}},
+		{"name blank", `{"name":"\u2003"}`, []Violation{nameBlank()}},
+		{"name with NUL", `{"name":"a\u0000"}`, []Violation{nameNUL()}},
+		{"email invalid", `{"email":"ada@localhost"}`, []Violation{emailInvalid()}},
+		{"email too long", `{"email":` + quote(strings.Repeat("a", 243)+"@example.com") + `}`,
+			[]Violation{emailTooLong()}},
+		{"unknown member", `{"id":1}`, []Violation{unknown("id")}},
+		{"a valid member does not hide the others", `{"name":"Ada","created_at":"x"}`,
+			[]Violation{unknown("created_at")}},
+		{"every problem, sorted by location", `{"updated_at":1,"name":null,"email":"x","":0}`,
+			[]Violation{unknown(""), emailInvalid(), notString("name"), unknown("updated_at")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, violations := ParseChanges([]byte(tt.body))
+			if !slices.EqualFunc(violations, tt.want, equalViolation) {
+				t.Errorf("ParseChanges(%s) violations:\n got %v\nwant %v", tt.body, violations, tt.want)
+			}
+
+			if got.Name != nil || got.Email != nil {
+				t.Errorf("ParseChanges(%s) = name %s, email %s along with violations; want neither",
+					tt.body, show(got.Name), show(got.Email))
+			}
+		})
+	}
+}
+
+// TestParseChanges_sameRules checks that a member of an update breaks exactly the rules it
+// would break in a request to create a user.
+func TestParseChanges_sameRules(t *testing.T) {
+	values := []string{
+		`"Ada"`, `""`, `" "`, `null`, `true`, `[]`, `"a\u0000"`, quote(strings.Repeat("x", 101)),
+		`"ada@example.com"`, `"ada@"`, `"ADA@EXAMPLE.COM"`, quote(strings.Repeat("é", 255)),
+	}
+	for _, value := range values {
+		for _, member := range []string{"name", "email"} {
+			create := withName(value)
+			if member == "email" {
+				create = withEmail(value)
+			}
+			update := `{"` + member + `":` + value + `}`
+
+			_, want := ParseNewUser([]byte(create))
+			_, got := ParseChanges([]byte(update))
+			if !slices.EqualFunc(got, want, equalViolation) {
+				t.Errorf("ParseChanges(%s) violations = %v, ParseNewUser(%s) violations = %v",
+					update, got, create, want)
+			}
+		}
+	}
+}
+
+func ptr(s string) *string {
+	return &s
+}
+
+func equalPtr(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// show returns s quoted, or "nil".
+func show(s *string) string {
+	if s == nil {
+		return "nil"
+	}
+
+	return strconv.Quote(*s)
 }
 
 func equalViolation(a, b Violation) bool {

@@ -1,6 +1,8 @@
 """The HTTP surface of the users API: every route, in one place."""
 
 import re
+from functools import cache
+from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -111,3 +113,21 @@ async def readyz(users: Users) -> Status:
     """Say the service can do its work: 503 while the database is unreachable."""
     await users.ping()
     return Status(status="ok")
+
+
+@router.api_route("/openapi.json", methods=["GET", "HEAD"])
+async def openapi_document() -> Response:
+    """Serve the hand-written OpenAPI document, the same bytes as the Go service."""
+    return Response(_packaged("openapi.json"), media_type="application/json")
+
+
+@router.api_route("/docs", methods=["GET", "HEAD"])
+async def docs() -> Response:
+    """Serve Swagger UI on that document (FastAPI's own would show a generated one)."""
+    return Response(_packaged("docs.html"), media_type="text/html; charset=utf-8")
+
+
+@cache
+def _packaged(name: str) -> bytes:
+    # Copies of the repository's openapi.yaml, made by `make openapi`.
+    return files("users_api").joinpath(name).read_bytes()
