@@ -145,6 +145,15 @@ def clients(
         yield {"fastapi": fastapi, "gin": gin}
 
 
+_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def report_line(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Add a line to the summary printed at the end of the run (request counts, say)."""
+    return request.config.stash.setdefault(_REPORT, []).append
+
+
 @pytest.fixture
 def email() -> str:
     """An address no other test uses: the services share one database."""
@@ -200,6 +209,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for name, count in counts.items():
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(count.items()))
         terminalreporter.write_line(f"{name}: {summary or 'none ran'}")
+
+    for line in terminalreporter.config.stash.get(_REPORT, []):
+        terminalreporter.write_line(line)
 
     checker = terminalreporter.config.stash.get(_CHECKER, None)
     if checker is not None:
