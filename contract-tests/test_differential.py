@@ -110,6 +110,7 @@ class Replay:
             placeholder = "{" + key + "}"
             text = text.replace(f'"id":{value},', f'"id":{placeholder},')
             text = text.replace(f"/users/{value}", f"/users/{placeholder}")
+            text = text.replace(f"User {value} does", f"User {placeholder} does")
         text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", "<timestamp>", text)
         return text.replace(self.token, "<token>").replace(self.token.upper(), "<TOKEN>")
 

@@ -64,6 +64,10 @@ func NewHandler(store *users.Store, logger *slog.Logger) http.Handler {
 	r.HEAD("/healthz", a.handleHealthz)
 	r.GET("/readyz", a.handleReadyz)
 	r.HEAD("/readyz", a.handleReadyz)
+	r.GET("/openapi.json", a.handleOpenAPI)
+	r.HEAD("/openapi.json", a.handleOpenAPI)
+	r.GET("/docs", a.handleDocs)
+	r.HEAD("/docs", a.handleDocs)
 
 	r.NoRoute(a.handleNoRoute)
 	r.NoMethod(a.handleNoMethod)
