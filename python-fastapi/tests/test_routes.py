@@ -82,3 +82,20 @@ def test_update_user_refuses_null(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["code"] == "type"
+
+
+def test_openapi_json_is_the_packaged_copy(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["openapi"].startswith("3.1.")
+    assert set(response.json()["paths"]) >= {"/users", "/users/{id}", "/healthz", "/readyz"}
+
+
+def test_docs_serves_swagger_ui(client: TestClient) -> None:
+    response = client.get("/docs")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "/openapi.json" in response.text
