@@ -135,3 +135,45 @@ def test_query_string_is_ignored(api: httpx.Client) -> None:
 
     assert response.status_code == 200
     assert response.content == b'{"status":"ok"}'
+
+
+@pytest.mark.parametrize("path", ["/healthz%0A", "/users%0A", "/users/1%0A", "/docs%0a"])
+def test_path_with_trailing_newline_returns_404(api: httpx.Client, path: str) -> None:
+    response = api.get(path)
+
+    assert_problem(response, 404, problem(404))
+
+
+def test_fragment_in_request_target_is_dropped(service: Service) -> None:
+    request = b"GET /healthz#x?y HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+
+    response = raw_request(service.base_url, request)
+
+    assert response.status == 200
+    assert response.body == b'{"status":"ok"}'
+
+
+@pytest.mark.parametrize(
+    "target",
+    [b"/users/\xd9\xa3", b"/healthz?x=\xc3\xa9", b"/h\xc3\xa9althz"],
+    ids=["path", "query", "word"],
+)
+def test_target_outside_ascii_returns_400_plain_text(service: Service, target: bytes) -> None:
+    request = b"GET " + target + b" HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+
+    response = raw_request(service.base_url, request)
+
+    assert response.status == 400
+    assert response.body == b"Invalid HTTP request received."
+
+
+def test_websocket_upgrade_is_an_ordinary_request(service: Service) -> None:
+    request = (
+        b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+
+    response = raw_request(service.base_url, request, timeout=5)
+
+    assert response.status == 200
+    assert response.body == b'{"status":"ok"}'

@@ -72,5 +72,5 @@ func NewHandler(store *users.Store, logger *slog.Logger) http.Handler {
 	r.NoRoute(a.handleNoRoute)
 	r.NoMethod(a.handleNoMethod)
 
-	return rejectUnknownMethods(r)
+	return mirrorUvicornParser(r)
 }

@@ -205,7 +205,7 @@ func TestNewHandler_badIDs(t *testing.T) {
 	h := newTestHandler(t)
 
 	ids := []string{
-		"0", "-1", "01", "+1", "1e3", "1.0", "abc", "%201", "1%20", "0x1", "١",
+		"0", "-1", "01", "+1", "1e3", "1.0", "abc", "%201", "1%20", "0x1", "%D9%A3",
 		"9223372036854775808", "99999999999999999999",
 	}
 	for _, id := range ids {
@@ -268,14 +268,19 @@ func TestNewHandler_head(t *testing.T) {
 	}
 }
 
-// TestNewHandler_unknownMethods checks that methods which uvicorn's parser refuses are
-// refused in the same way, over a real connection, since the connection must close.
-func TestNewHandler_unknownMethods(t *testing.T) {
+// TestNewHandler_refusedLikeUvicorn checks that requests which uvicorn's parser refuses
+// (unknown methods, bytes outside ASCII in the target) are refused in the same way, over a
+// real connection, since the connection must close.
+func TestNewHandler_refusedLikeUvicorn(t *testing.T) {
 	srv := httptest.NewServer(newTestHandler(t))
 	t.Cleanup(srv.Close)
 
-	for _, method := range []string{"get", "Get", "FOO", "PRI2", "BREW"} {
-		t.Run(method, func(t *testing.T) {
+	lines := []string{
+		"get /healthz", "Get /healthz", "FOO /healthz", "PRI2 /healthz", "BREW /healthz",
+		"GET /users/\xd9\xa3", "GET /healthz?x=\xc3\xa9",
+	}
+	for _, line := range lines {
+		t.Run(line, func(t *testing.T) {
 			var dialer net.Dialer
 			conn, err := dialer.DialContext(t.Context(), "tcp", srv.Listener.Addr().String())
 			if err != nil {
@@ -288,7 +293,7 @@ func TestNewHandler_unknownMethods(t *testing.T) {
 				t.Fatalf("set deadline: %v", err)
 			}
 
-			raw := method + " /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
+			raw := line + " HTTP/1.1\r\nHost: test\r\n\r\n"
 			if _, err := io.WriteString(conn, raw); err != nil {
 				t.Fatalf("write request: %v", err)
 			}
@@ -352,5 +357,33 @@ func TestNewHandler_wire(t *testing.T) {
 				t.Errorf("Content-Length = %d, want %d", got, want)
 			}
 		})
+	}
+}
+
+// TestNewHandler_fragment checks that a fragment in the request target is dropped, as
+// uvicorn's parser drops it, instead of becoming part of the path.
+func TestNewHandler_fragment(t *testing.T) {
+	srv := httptest.NewServer(newTestHandler(t))
+	t.Cleanup(srv.Close)
+
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(t.Context(), "tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer conn.Close()
+
+	if _, err := io.WriteString(conn, "GET /healthz#x?y HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatalf("write request: %v", err)
+	}
+
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz#x?y: status = %d, want 200", resp.StatusCode)
 	}
 }

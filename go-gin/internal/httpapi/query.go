@@ -73,10 +73,6 @@ func parsePage(rawQuery string) (page, []violation) {
 // "limit=1;x" and "limit=%ZZ" would be missing parameters instead of bad values, and a
 // parameter given twice would not always be seen twice.
 func parseQuery(rawQuery string) map[string][]string {
-	// httptools, which parses the Python service's requests, ends the query at a #, as
-	// RFC 3986 does: what follows is the fragment. net/http leaves it in the query.
-	rawQuery, _, _ = strings.Cut(rawQuery, "#")
-
 	params := make(map[string][]string)
 	for piece := range strings.SplitSeq(rawQuery, "&") {
 		if piece == "" {

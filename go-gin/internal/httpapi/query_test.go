@@ -30,7 +30,6 @@ func TestParseQuery(t *testing.T) {
 		{"invalid escape keeps the rest raw", "limit=%31+%ZZ", map[string][]string{"limit": {"%31+%ZZ"}}},
 		{"short escape kept", "limit=5%", map[string][]string{"limit": {"5%"}}},
 		{"invalid escape in a name", "lim%ZZit=5", map[string][]string{"lim%ZZit": {"5"}}},
-		{"fragment left out", "limit=5#x&after=1", map[string][]string{"limit": {"5"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +56,6 @@ func TestParsePage(t *testing.T) {
 		{"limit=5&&", page{limit: 5, after: 0}},
 		{"&limit=5", page{limit: 5, after: 0}},
 		{"limit=5&limit2=1&Limit=x&sort=name&x", page{limit: 5, after: 0}},
-		{"limit=5#limit=6", page{limit: 5, after: 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rawQuery, func(t *testing.T) {

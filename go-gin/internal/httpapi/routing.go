@@ -3,9 +3,11 @@ package httpapi
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 )
@@ -25,28 +27,55 @@ var parserMethods = map[string]bool{
 // invalidRequest is the body of uvicorn's answer to a request its parser refuses.
 const invalidRequest = "Invalid HTTP request received."
 
-// rejectUnknownMethods returns a handler that refuses, as uvicorn does, every request whose
-// method is not in parserMethods, and passes the others to next.
+// mirrorUvicornParser returns a handler that treats requests as uvicorn's parser (llhttp,
+// through httptools) does before they reach next, where net/http is more lenient, so that
+// both services answer the same bytes with the same status:
 //
-// net/http accepts any method that is a token, so without this a request with method "get"
-// or "FOO" would reach Gin and be answered 405 or 404, where the Python service answers 400
-// and closes the connection. The answer below is uvicorn's, byte for byte.
-func rejectUnknownMethods(next http.Handler) http.Handler {
+//   - a method outside parserMethods ("get", "FOO") is refused;
+//   - a request target with a byte outside ASCII is refused;
+//   - a fragment (#...) in the request target is dropped, as httptools drops it, where
+//     net/http would keep it in the path: DELETE /users/1#x deletes user 1 on both.
+func mirrorUvicornParser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !parserMethods[r.Method] {
-			h := w.Header()
-			h.Set("Content-Type", "text/plain; charset=utf-8")
-			h.Set("Content-Length", strconv.Itoa(len(invalidRequest)))
-			h.Set("Connection", "close")
-			w.WriteHeader(http.StatusBadRequest)
-
-			// A failed write means that the client has gone; there is no one left to tell.
-			_, _ = io.WriteString(w, invalidRequest)
+		if !parserMethods[r.Method] || !isASCII(r.RequestURI) {
+			refuseLikeUvicorn(w)
 			return
+		}
+
+		if target, _, found := strings.Cut(r.RequestURI, "#"); found {
+			u, err := url.ParseRequestURI(target)
+			if err != nil {
+				refuseLikeUvicorn(w)
+				return
+			}
+			r.URL, r.RequestURI = u, target
 		}
 
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refuseLikeUvicorn writes uvicorn's answer to a request its parser refuses, byte for byte.
+func refuseLikeUvicorn(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(invalidRequest)))
+	h.Set("Connection", "close")
+	w.WriteHeader(http.StatusBadRequest)
+
+	// A failed write means that the client has gone; there is no one left to tell.
+	_, _ = io.WriteString(w, invalidRequest)
+}
+
+// isASCII reports whether s has no byte outside 7-bit ASCII.
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+
+	return true
 }
 
 // handleNoRoute answers a request whose path no route matches.

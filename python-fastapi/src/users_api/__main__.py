@@ -24,6 +24,8 @@ def main() -> None:
         port=settings.port,
         loop="uvloop",
         http="httptools",
+        # No WebSockets: uvicorn would otherwise answer upgrade requests itself.
+        ws="none",
         log_config=None,
         access_log=False,
         server_header=False,

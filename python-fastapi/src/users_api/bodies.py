@@ -14,6 +14,7 @@ from typing import TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+from starlette.requests import ClientDisconnect
 
 from users_api.errors import (
     BodyTooLarge,
@@ -74,10 +75,14 @@ async def _read_limited(request: Request) -> bytes:
 
     # Chunked bodies carry no length up front: count while reading.
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BodyTooLarge(MAX_BODY_BYTES)
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise BodyTooLarge(MAX_BODY_BYTES)
+    except ClientDisconnect:
+        # A body cut short is not JSON; nobody may be left to read the answer.
+        raise MalformedJSON from None
 
     return bytes(body)
 

@@ -1,11 +1,13 @@
 """The application factory: settings in, a configured FastAPI app out."""
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from databases import Database
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from users_api.errors import DatabaseUnavailable, install_error_handlers
 from users_api.logs import RequestLogger
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
+    _match_paths_exactly(app)
     install_error_handlers(app)
     if settings.log_level == "debug":
         app.add_middleware(RequestLogger)
@@ -71,3 +74,15 @@ async def _warn_if_unreachable(users: UserRepository) -> None:
         await users.ping()
     except DatabaseUnavailable as err:
         logger.warning("database unreachable", extra={"error": repr(err.__cause__)})
+
+
+def _match_paths_exactly(app: FastAPI) -> None:
+    """Make every route's pattern end at the end of the path, not before a final newline.
+
+    Starlette ends its patterns with ``$``, which in Python also matches just before
+    a trailing ``\n``: ``/healthz%0A`` would be ``/healthz``. The contract says
+    paths match exactly, as they do in Gin.
+    """
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.pattern.endswith("$"):
+            route.path_regex = re.compile(route.path_regex.pattern[:-1] + r"\Z")
