@@ -60,6 +60,60 @@ migrate: $(MIGRATE) ## Apply db/migrations to DATABASE_URL
 	@test -n "$${DATABASE_URL:-}" || { echo "DATABASE_URL is not set" >&2; exit 1; }
 	$(MIGRATE) -path db/migrations -database "$$DATABASE_URL" up
 
+# --- containers --------------------------------------------------------------
+
+# The images' names. docker-compose.yml defaults to the same ones, and the contract suite runs a
+# service from its image when FASTAPI_IMAGE or GIN_IMAGE is set (test-contract sets both).
+FASTAPI_IMAGE ?= fastapi-vs-gin/python-fastapi
+GIN_IMAGE ?= fastapi-vs-gin/go-gin
+MIGRATE_IMAGE ?= fastapi-vs-gin/migrate
+
+# `docker compose`, v2. Debian's docker.io has none: `make compose-cli` builds it into .bin/,
+# then COMPOSE=.bin/docker-compose. v2.28.1, because from v2.35 on its go.mod has exclude
+# directives, which `go install` refuses.
+COMPOSE ?= docker compose
+COMPOSE_VERSION := v2.28.1
+DOCKER_COMPOSE := $(BIN)/docker-compose
+
+# `--build-arg NAME` without a value passes NAME from the environment when it is set there and
+# keeps the Dockerfile's default, an official image, when it is not. CI sets PYTHON_IMAGE and
+# GOLANG_IMAGE to images it builds locally; nobody else needs to.
+.PHONY: images image-fastapi image-gin image-migrate
+images: image-fastapi image-gin image-migrate ## Build the images: both services and the migrations
+
+image-fastapi:
+	docker build --build-arg PYTHON_IMAGE -f python-fastapi/Dockerfile -t $(FASTAPI_IMAGE) .
+
+image-gin:
+	docker build --build-arg GOLANG_IMAGE -t $(GIN_IMAGE) go-gin
+
+image-migrate:
+	docker build --build-arg GOLANG_IMAGE --build-arg MIGRATE_VERSION=$(MIGRATE_VERSION) \
+		-t $(MIGRATE_IMAGE) db
+
+.PHONY: up
+up: ## Build and start the stack in containers (:8000, :8080); needs POSTGRES_PASSWORD
+	$(COMPOSE) up --build --detach --wait
+
+# Compose checks every variable of the file for every command, even those that use no password.
+.PHONY: down
+down: ## Stop the stack; its database stays in its volume
+	POSTGRES_PASSWORD="$${POSTGRES_PASSWORD:-unused}" $(COMPOSE) down
+
+.PHONY: logs
+logs: ## Follow the logs of the stack
+	POSTGRES_PASSWORD="$${POSTGRES_PASSWORD:-unused}" $(COMPOSE) logs --follow
+
+.PHONY: compose-cli
+compose-cli: $(DOCKER_COMPOSE) ## Build docker compose v2 into .bin/, for a Docker without it
+
+$(DOCKER_COMPOSE):
+	GOBIN=$(BIN)/compose go install \
+		-ldflags="-s -w -X github.com/docker/compose/v2/internal.Version=$(COMPOSE_VERSION)" \
+		github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION)
+	mv $(BIN)/compose/cmd $@
+	rmdir $(BIN)/compose
+
 # --- checking ----------------------------------------------------------------
 
 .PHONY: lint
@@ -88,8 +142,12 @@ test-go: ## The Gin service's own tests
 	cd go-gin && go test -race -count=1 ./...
 
 .PHONY: test-contract
-test-contract: sync tools gin-binary ## The contract suite against both services
-	cd contract-tests && $(UV_RUN) pytest
+test-contract: sync tools image-fastapi image-gin ## The contract suite against both services' images
+	cd contract-tests && FASTAPI_IMAGE=$(FASTAPI_IMAGE) GIN_IMAGE=$(GIN_IMAGE) $(UV_RUN) pytest
+
+.PHONY: test-contract-local
+test-contract-local: sync tools gin-binary ## The contract suite against both services as processes
+	cd contract-tests && env -u FASTAPI_IMAGE -u GIN_IMAGE $(UV_RUN) pytest
 
 .PHONY: test-all
 test-all: lint test-python test-go test-contract ## Everything: lint, both unit suites, the contract suite

@@ -3,12 +3,15 @@
 Every test that takes the ``api`` fixture runs twice, with ids ``[fastapi]`` and
 ``[gin]``. The database comes from testcontainers (image: ``POSTGRES_IMAGE``),
 the schema from db/migrations through the same migration tool as ``make
-migrate``, and the services run as local processes.
+migrate``. A service runs from its container image when ``FASTAPI_IMAGE`` or
+``GIN_IMAGE`` names one (``make test-contract``), and as a local process
+otherwise (``make test-contract-local``, the quicker loop while editing).
 
 To test services that are already running, set ``FASTAPI_BASE_URL`` and/or
 ``GIN_BASE_URL``; such a service is used as it is and nothing is started for it.
 """
 
+import contextlib
 import os
 import re
 import subprocess
@@ -24,6 +27,7 @@ import psycopg
 import pytest
 import stack
 from conformance import DocumentChecker, check_all
+from testcontainers.core.network import Network
 
 SERVICES = ("fastapi", "gin")
 
@@ -40,9 +44,19 @@ class Service:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
+def network() -> Iterator[Network | None]:
+    """The Docker network that service containers share with PostgreSQL, if any runs."""
+    if not any(stack.service_image(name) for name in SERVICES):
+        yield None
+        return
+    with Network() as created:
+        yield created
+
+
+@pytest.fixture(scope="session")
+def database_url(network: Network | None) -> Iterator[str]:
     """Start PostgreSQL, apply the migrations, and yield its URL."""
-    with stack.postgres() as url:
+    with stack.postgres(network) as url:
         yield url
 
 
@@ -54,12 +68,25 @@ def gin_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def start_service(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    network: Network | None,
 ) -> Iterator[Callable[[str, str], Service]]:
-    """Start services as local processes; stop them all at the end of the session."""
+    """Start services from their images or as processes; stop them all at the end of the session."""
     processes: list[subprocess.Popen[bytes]] = []
+    containers = contextlib.ExitStack()
 
     def start(name: str, database_url: str) -> Service:
+        if image := stack.service_image(name):
+            # A container reaches the session's PostgreSQL by its alias on the network, not by
+            # the port published on this machine; any other URL means the same inside.
+            url = stack.url_on_network(database_url, request.getfixturevalue("database_url"))
+            try:
+                container = stack.service_container(name, image, url, network)
+                return Service(name, containers.enter_context(container))
+            except stack.StackError as err:
+                pytest.fail(f"{name}: {err}")
+
         gin_binary = request.getfixturevalue("gin_binary") if name == "gin" else Path()
         command = stack.service_command(name, gin_binary)
         port = stack.free_port()
@@ -71,7 +98,8 @@ def start_service(
             pytest.fail(f"{name}: {err}")
         return Service(name, f"http://127.0.0.1:{port}")
 
-    yield start
+    with containers:
+        yield start
 
     for process in processes:
         process.terminate()

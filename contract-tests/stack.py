@@ -8,6 +8,10 @@ module to put both services side by side on one database:
 With ``DATABASE_URL`` set it uses that database; otherwise it starts one with
 testcontainers (image: ``POSTGRES_IMAGE``, default ``postgres:17``), which needs
 Docker.
+
+The suite can also run each service from its container image (``service_image``):
+the containers then share a Docker network with PostgreSQL and reach it by the
+alias ``postgres``, while the tests reach them on ports published on this machine.
 """
 
 import contextlib
@@ -19,14 +23,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.network import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "db" / "migrations"
 DEFAULT_POSTGRES_IMAGE = "postgres:17"
+
+# How service containers reach PostgreSQL: by this alias, on the network they share with it.
+DATABASE_ALIAS = "postgres"
+
+# The port each service's image listens on when PORT is not set (its EXPOSE).
+CONTAINER_PORTS = {"fastapi": 8000, "gin": 8080}
 
 
 class StackError(Exception):
@@ -34,14 +50,21 @@ class StackError(Exception):
 
 
 @contextlib.contextmanager
-def postgres() -> Iterator[str]:
-    """Start PostgreSQL in a container and yield its URL, schema applied."""
+def postgres(network: "Network | None" = None) -> Iterator[str]:
+    """Start PostgreSQL in a container and yield its URL, schema applied.
+
+    The URL is for this machine (a published port). Given a network, the container
+    also joins it as ``DATABASE_ALIAS``, where containers reach it by the URL that
+    ``url_on_network`` makes.
+    """
     # Imported here so that `make run` with DATABASE_URL works without Docker.
     from testcontainers.community.postgres import PostgresContainer  # noqa: PLC0415
 
     image = os.environ.get("POSTGRES_IMAGE", DEFAULT_POSTGRES_IMAGE)
     # A throwaway database on a random loopback port: the password protects nothing.
     container = PostgresContainer(image, username="users", password="users", dbname="users")  # noqa: S106
+    if network is not None:
+        container.with_network(network).with_network_aliases(DATABASE_ALIAS)
     with container:
         url = container.get_connection_url(driver=None) + "?sslmode=disable"
         migrate(url)
@@ -102,17 +125,75 @@ def start_service(
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     try:
-        wait_until_alive(f"http://127.0.0.1:{port}", process)
+        wait_until_alive(f"http://127.0.0.1:{port}", lambda: process.poll() is None)
     except StackError as err:
         process.kill()
         raise StackError(f"{err}; its log:\n{log_path.read_text()}") from None
     return process
 
 
-def wait_until_alive(base_url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    """Poll /healthz until it answers 200, or raise StackError."""
+def url_on_network(url: str, database_url: str) -> str:
+    """``url`` as a container on the network must write it.
+
+    A URL of the server at ``database_url`` (the same host and port, whatever the
+    database) names it by its alias instead; any other URL is returned as it is.
+    """
+    parts, server = urlsplit(url), urlsplit(database_url)
+    if (parts.hostname, parts.port) != (server.hostname, server.port):
+        return url
+
+    credentials, _, _ = parts.netloc.rpartition("@")
+    address = f"{DATABASE_ALIAS}:5432"
+    return urlunsplit(parts._replace(netloc=f"{credentials}@{address}" if credentials else address))
+
+
+def service_image(name: str) -> str | None:
+    """The image to run service ``name`` from (``<NAME>_IMAGE``), or None for a local process."""
+    return os.environ.get(f"{name.upper()}_IMAGE") or None
+
+
+@contextlib.contextmanager
+def service_container(
+    name: str, image: str, database_url: str, network: "Network | None"
+) -> Iterator[str]:
+    """Run service ``name`` from ``image`` and yield its URL once /healthz answers.
+
+    The container listens on its image's own port, published on a random port of this
+    machine, and is removed on exit. If it does not come up, StackError carries its log.
+    """
+    from testcontainers.core.container import DockerContainer  # noqa: PLC0415
+
+    port = CONTAINER_PORTS[name]
+    container = DockerContainer(image).with_env("DATABASE_URL", database_url)
+    container.with_exposed_ports(port)
+    if network is not None:
+        container.with_network(network)
+
+    with container:
+        # Any failure here, from Docker or from the service, is best explained by the log.
+        try:
+            host, published = container.get_container_host_ip(), container.get_exposed_port(port)
+            base_url = f"http://{host}:{published}"
+            wait_until_alive(base_url, lambda: is_running(container))
+        except Exception as err:
+            log = container.get_wrapped_container().logs().decode(errors="replace")
+            raise StackError(f"{image}: {err}; its log:\n{log}") from None
+        yield base_url
+
+
+def is_running(container: "DockerContainer") -> bool:
+    """Whether Docker still reports the container as running (it has not exited)."""
+    container.reload()
+    return container.status == "running"
+
+
+def wait_until_alive(base_url: str, is_alive: Callable[[], bool], timeout: float = 30) -> None:
+    """Poll /healthz until it answers 200, or raise StackError.
+
+    ``is_alive`` says whether the process or container is still there to wait for.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline and is_alive():
         with contextlib.suppress(httpx.TransportError):
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the builders of the stand-in base images (python/build.sh, golang/build.sh).
 #
 # No registry is reachable from CI, so python:3.11-slim and golang:1.26 cannot be pulled. Each

@@ -20,7 +20,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly HERE
-# shellcheck source=../lib.sh
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 source "$HERE/../lib.sh"
 
 readonly IMAGE="${PYTHON_LOCAL_IMAGE:-fastapi-vs-gin/python:3.11-slim}"
@@ -39,6 +39,10 @@ main() {
   fi
 
   with_cache_lock
+  if image_has_recipe "$IMAGE" "$hash"; then
+    log "$IMAGE was built meanwhile"
+    return
+  fi
   local rootfs
   rootfs="$(cached_rootfs "$DEBIAN_SUITE" "$PACKAGES" "$rootfs_key")"
   # The official image's environment, less what only its own build used (GPG_KEY, PYTHON_SHA256).
