@@ -114,10 +114,17 @@ $(DOCKER_COMPOSE):
 	mv $(BIN)/compose/cmd $@
 	rmdir $(BIN)/compose
 
+# --- the OpenAPI document ----------------------------------------------------
+
+.PHONY: openapi
+openapi: sync ## Copy openapi.yaml into both services as the /openapi.json they serve
+	$(UV_RUN) python contract-tests/openapi.py
+
 # --- checking ----------------------------------------------------------------
 
 .PHONY: lint
 lint: sync $(GOLANGCI_LINT) ## ruff, ruff format --check, mypy --strict, gofmt, go vet, golangci-lint
+	$(UV_RUN) python contract-tests/openapi.py --check
 	$(UV_RUN) ruff check .
 	$(UV_RUN) ruff format --check .
 	cd python-fastapi && $(UV_RUN) mypy --strict src tests
