@@ -158,3 +158,8 @@ test-contract-local: sync tools gin-binary ## The contract suite against both se
 
 .PHONY: test-all
 test-all: lint test-python test-go test-contract ## Everything: lint, both unit suites, the contract suite
+
+# --- measuring ---------------------------------------------------------------
+
+# bench and bench-smoke: see bench/README.md.
+include bench/bench.mk
