@@ -2,14 +2,17 @@
 
 It answers the two requests the benchmark sends, ``GET /users/{id}`` and
 ``POST /users``, with the least code FastAPI and a raw asyncpg pool allow: the
-same SQL statements as the service, the same pool settings and the same uvicorn
-settings (uvloop, httptools, one worker, no access log, no Server header), and
+same SQL statements as the service, the same pool settings (no reset query on
+release) and the same uvicorn settings (uvloop, httptools, WEB_CONCURRENCY
+workers, one per usable CPU by default, no access log, no Server header; no
+native telemetry), and
 none of the contract's checks (no I-JSON checks, no e-mail validation, no
 problem documents). The service's throughput divided by this one's is the price
 of ``databases``, SQLAlchemy Core, pydantic and the contract; it is measured,
 not guessed.
 
-It reads DATABASE_URL, PORT (8001) and DATABASE_POOL_SIZE (10), and serves
+It reads DATABASE_URL, PORT (8001), DATABASE_POOL_SIZE (10 per worker) and
+WEB_CONCURRENCY, and serves
 ``/readyz`` so that the harness can time its startup as it times the services'.
 """
 
@@ -45,12 +48,23 @@ async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, asyncpg.Pool]]:
         max_size=int(os.environ.get("DATABASE_POOL_SIZE", "10")),
         timeout=CONNECT_TIMEOUT,
         command_timeout=COMMAND_TIMEOUT,
+        reset=_keep_session,
     )
     yield {"pool": pool}
     await pool.close()
 
 
-app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset query on release, as the service does."""
+
+
+app = FastAPI(
+    lifespan=lifespan,
+    docs_url=None,
+    redoc_url=None,
+    openapi_url=None,
+    telemetry={"tracing": False, "metrics": False, "logs": False},
+)
 
 
 @app.get("/users/{user_id}")
@@ -91,7 +105,9 @@ def _timestamp(moment: datetime) -> str:
 
 if __name__ == "__main__":
     uvicorn.run(
-        app,
+        "fastapi_asyncpg:app",
+        app_dir=os.path.dirname(__file__),
+        workers=int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0)))),
         host="0.0.0.0",  # noqa: S104 -- the same as the service; the harness only uses loopback
         port=int(os.environ.get("PORT", "8001")),
         loop="uvloop",

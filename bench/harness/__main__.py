@@ -12,6 +12,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,9 @@ class HarnessError(Exception):
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it says."""
     args = _parser().parse_args(argv)
+    # PostgreSQL and the services run in sessions of their own, so a signal to this process
+    # alone would leave them running: turn SIGTERM into an exit that stops them on its way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         if args.command == "report":
             results = json.loads(args.results.read_text())
@@ -132,6 +136,8 @@ def _plan(args: argparse.Namespace) -> run.Plan:
         changes["targets"] = tuple(args.targets.split(","))
     if args.pool_size:
         changes["pool_size"] = args.pool_size
+    if args.db_connections:
+        changes["db_connections"] = args.db_connections
     return dataclasses.replace(plan, **changes)
 
 
@@ -171,7 +177,12 @@ def _parser() -> argparse.ArgumentParser:
     measure.add_argument("--connections", help="comma-separated, e.g. 16,64,256,1000")
     measure.add_argument("--workloads", help="comma-separated: get,post,mix")
     measure.add_argument("--targets", help="comma-separated: fastapi,gin,fastapi-asyncpg,...")
-    measure.add_argument("--pool-size", type=int, help="DATABASE_POOL_SIZE of every service")
+    measure.add_argument(
+        "--pool-size", type=int, help="DATABASE_POOL_SIZE of every service (default: theirs)"
+    )
+    measure.add_argument(
+        "--db-connections", type=int, help="pgbench's reference client count (default: 20)"
+    )
     measure.add_argument("--out", type=Path, help="directory for results, chart and report")
     bin_dir = ROOT / ".bin"
     measure.add_argument(

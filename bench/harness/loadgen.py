@@ -74,7 +74,10 @@ class Result:
     cpu_s: dict[str, float] = field(default_factory=dict)
     cpu_us_per_request: dict[str, float] = field(default_factory=dict)
     peak_rss_bytes: int | None = None
+    # Counted after the run: the service's open database connections (its pools keep them),
+    # or pgbench's clients. And the processes of the service: uvicorn and its workers.
     db_connections: int | None = None
+    processes: int | None = None
     wall_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -135,6 +138,9 @@ def measure(command: list[str], result: Result, probe: Probe, log: Path) -> tupl
         process.returncode = os.waitstatus_to_exitcode(status)
         result.wall_s = round(time.perf_counter() - began, 3)
         after = procs.Snapshot.take(probe.service_pid, probe.postgres_pid)
+        if probe.service_pid:
+            result.db_connections = procs.client_backends(probe.postgres_pid)
+            result.processes = len(procs.tree(probe.service_pid))
         if rss is not None:
             rss.stop()
             result.peak_rss_bytes = rss.peak

@@ -52,6 +52,19 @@ def cpu_seconds(root: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def client_backends(postmaster: int) -> int:
+    """How many PostgreSQL backends under ``postmaster`` serve a client over TCP now."""
+    count = 0
+    for pid in tree(postmaster):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        # A backend names its client in its title: "postgres: user db 127.0.0.1(40312) idle".
+        count += command.startswith(b"postgres: ") and b"127.0.0.1(" in command
+    return count
+
+
 def rss_bytes(pids: list[int]) -> int:
     """The resident set sizes of ``pids`` added up (shared pages count once per process)."""
     total = 0

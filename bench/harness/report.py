@@ -40,8 +40,9 @@ MB = 1e6
 class Goal:
     """A target of the issue: ``target``'s throughput at least ``floor`` times ``reference``'s.
 
-    ``same_db_connections`` compares with the reference at the services' pool size (pgbench,
-    whose clients are its DB connections) instead of at the same client count.
+    ``same_db_connections`` compares with the reference at the number of database connections
+    the services open (pgbench, whose clients are its DB connections) instead of at the same
+    client count.
     """
 
     text: str
@@ -72,7 +73,7 @@ class Report:
         self.labels = {name: t["label"] for name, t in results["targets"].items()}
         self.order = list(results["targets"])
         self.connections: list[int] = self.plan["connections"]
-        self.pool: int = self.plan["pool_size"]
+        self.pool: int = self.plan["db_connections"]
 
     def markdown(self) -> str:
         """The whole document."""
@@ -169,8 +170,9 @@ class Report:
             "",
             "Throughput ratios, round by round (the median of the per-round ratios, the range in "
             "brackets). A target is met at a connection count when the median ratio reaches it. "
-            f"Against pgbench the reference is pgbench with {self.pool} clients, the services' "
-            f"pool size: the same number of database connections.",
+            f"Against pgbench the reference is pgbench with {self.pool} clients: the same "
+            "number of database connections as the services open (counted below, under "
+            "Settings).",
             "",
             f"| target | {header} | verdict |",
             f"| --- | {' | '.join('---:' for _ in self.connections)} | --- |",
@@ -204,9 +206,12 @@ class Report:
             "analyzed and checkpointed.",
             f"- Services and baselines: started anew for every round, then {p['warmup_s']:g} s "
             f"of unmeasured 90/10 load on {p['warmup_connections']} connections; "
-            f"LOG_LEVEL={p['log_level']}, DATABASE_POOL_SIZE={p['pool_size']}.",
+            f"LOG_LEVEL={p['log_level']}"
+            + (f", DATABASE_POOL_SIZE={p['pool_size']}" if p["pool_size"] else "")
+            + "; otherwise their own defaults.",
             f"- uvicorn: {s['uvicorn']}. GOMAXPROCS: {s['gomaxprocs']}.",
             f"- Database connections: {s['db_connections']}.",
+            f"- Counted after every run (the most seen): {self._counts()}.",
             f"- Load: {s['load_generator']}; connections {', '.join(map(str, p['connections']))} "
             f"(pgbench: {', '.join(map(str, p['pgbench_connections']))}). Open files limit "
             f"{s['open_files_limit']:,}.",
@@ -361,7 +366,8 @@ class Report:
             f"{self._waits()}. The interleaved rounds spread what noise is left over all "
             "targets; the ranges show it.",
             *self._wrk_correction(),
-            "- **Fairness.** Every target gets the same pool size, log level and server settings; "
+            "- **Fairness.** The baselines default to the services' pool sizes, worker counts "
+            "and server settings, and every target gets the same log level; "
             "pgbench gets one connection per client, which is the point of it: the database "
             "alone, with no HTTP and no pool in front.",
         ]
@@ -386,6 +392,25 @@ class Report:
             _plain(_median(group.spread(busy_cores))),
         ]
         return f"| {label} | {group.connections:,} | {' | '.join(cells)} | {failed} |"
+
+    def _counts(self) -> str:
+        counts = []
+        for target in self.order:
+            runs = [
+                run
+                for (name, _, _), group in self.groups.items()
+                if name == target and name != "pgbench"
+                for run in group.runs
+            ]
+            connections = [run["db_connections"] for run in runs if run.get("db_connections")]
+            processes = [run["processes"] for run in runs if run.get("processes")]
+            if connections and processes:
+                trees = max(processes)
+                counts.append(
+                    f"{self.labels[target]}: {max(connections)} database connections, "
+                    f"{trees} process{'es' if trees > 1 else ''}"
+                )
+        return "; ".join(counts) or "none"
 
     def _goal_ratio(self, goal: Goal, connections: int) -> Spread | None:
         reference_c = self.pool if goal.same_db_connections else connections

@@ -34,8 +34,13 @@ class Plan:
     connections: tuple[int, ...] = (16, 64, 256, 1000)
     workloads: tuple[str, ...] = WORKLOADS
     rows: int = 100_000
-    # The services' own default (DATABASE_POOL_SIZE), used by the baselines too.
-    pool_size: int = 10
+    # None: every service and baseline runs with its own defaults, the tuned ones (the
+    # baselines' match the services'). A number sets DATABASE_POOL_SIZE of every one of them.
+    pool_size: int | None = None
+    # The database connections the services open with their defaults on the benchmark's
+    # machine (Gin: a pool of 20; FastAPI: 2 workers with a pool of 10 each): pgbench's
+    # reference client count. Each run counts the connections really open, for the report.
+    db_connections: int = 20
     log_level: str = "info"
     # Unmeasured load after each start: fills the pool and the statement caches.
     warmup_s: float = 2.0
@@ -50,8 +55,8 @@ class Plan:
 
     @property
     def pgbench_connections(self) -> tuple[int, ...]:
-        """The client counts of wrk, and the services' pool size: the DB connections they use."""
-        return tuple(sorted({*self.connections, self.pool_size}))
+        """The client counts of wrk, and the DB connections the services use."""
+        return tuple(sorted({*self.connections, self.db_connections}))
 
     def runs_per_round(self) -> int:
         """How many measured runs one round makes."""
@@ -145,11 +150,9 @@ class _Bench:
     def service_block(self, target: Target, round_number: int) -> None:
         """Start ``target``, warm it up, measure every workload and connection count."""
         plan = self.plan
-        env = {
-            "DATABASE_URL": self.server.url,
-            "LOG_LEVEL": plan.log_level,
-            "DATABASE_POOL_SIZE": str(plan.pool_size),
-        }
+        env = {"DATABASE_URL": self.server.url, "LOG_LEVEL": plan.log_level}
+        if plan.pool_size is not None:
+            env["DATABASE_POOL_SIZE"] = str(plan.pool_size)
         log = self.logs / f"{target.name}.log"
         running = self._start(target, env, log)
         try:
@@ -166,7 +169,6 @@ class _Bench:
                     running = self._start(target, env, log)
 
                 result = Result(target.name, workload, connections, round_number, plan.duration_s)
-                result.db_connections = plan.pool_size
                 self._wrk(running, result)
                 self._keep(result)
 
@@ -242,18 +244,29 @@ def settings(plan: Plan) -> dict[str, Any]:
     """Every setting of the run that is not a version: the report states them all."""
     return {
         "plan": asdict(plan) | {"pgbench_connections": plan.pgbench_connections},
-        "uvicorn": "1 process (the service's __main__ runs uvicorn.run without workers), "
-        "uvloop, httptools, access log off",
+        "uvicorn": f"WEB_CONCURRENCY worker processes: {_workers()}; uvloop, httptools, "
+        "access log off",
         "gomaxprocs": os.environ.get("GOMAXPROCS", f"unset (Go's default: {os.cpu_count()})"),
         "pinning": "none: the service, PostgreSQL and the load generator share every core",
         "load_generator": f"wrk, {loadgen.THREADS} threads, timeout {loadgen.WRK_TIMEOUT}; "
         f"pgbench -M prepared, {loadgen.THREADS} threads",
-        "db_connections": f"services and baselines: a pool of at most {plan.pool_size} "
-        "(DATABASE_POOL_SIZE); pgbench: one per client",
+        "db_connections": "services and baselines: "
+        + (
+            f"a pool of at most {plan.pool_size} (DATABASE_POOL_SIZE) per process"
+            if plan.pool_size
+            else "their default pools"
+        )
+        + f"; pgbench: one per client, and its reference for the services: {plan.db_connections}",
         "max_error_rate": loadgen.MAX_ERROR_RATE,
         "open_files_limit": _open_files_limit(),
         "python_executable": sys.executable,
     }
+
+
+def _workers() -> str:
+    if workers := os.environ.get("WEB_CONCURRENCY"):
+        return f"{workers} (WEB_CONCURRENCY)"
+    return f"{len(os.sched_getaffinity(0))} (the default: one per usable CPU)"
 
 
 def _open_files_limit() -> int:

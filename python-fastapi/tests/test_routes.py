@@ -33,6 +33,13 @@ def test_path_naming_nothing_returns_404(client: TestClient, path: str) -> None:
     )
 
 
+@pytest.mark.parametrize("body", [b"", b"[", b'{"name": 1}'])
+def test_bad_id_is_404_before_the_body_is_read(client: TestClient, body: bytes) -> None:
+    response = client.patch("/users/0", content=body, headers={"Content-Type": "text/plain"})
+
+    assert response.status_code == 404
+
+
 def test_wrong_method_returns_405_with_every_method_of_the_path(client: TestClient) -> None:
     response = client.put("/users/1")
 

@@ -6,8 +6,8 @@
 // validation, no problem documents). The Gin service's throughput divided by this one's is the
 // price of Gin and of the contract; it is measured, not guessed.
 //
-// It reads DATABASE_URL, PORT (8081) and DATABASE_POOL_SIZE (10), and serves /readyz so that
-// the harness can time its startup as it times the services'.
+// It reads DATABASE_URL, PORT (8081) and DATABASE_POOL_SIZE (20, the service's default), and
+// serves /readyz so that the harness can time its startup as it times the services'.
 package main
 
 import (
@@ -67,7 +67,7 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("invalid DATABASE_URL: %w", err)
 	}
 
-	config.MaxConns = envInt("DATABASE_POOL_SIZE", 10)
+	config.MaxConns = envInt("DATABASE_POOL_SIZE", 20)
 	config.ConnConfig.ConnectTimeout = connectTimeout
 
 	pool, err := pgxpool.NewWithConfig(ctx, config)

@@ -27,16 +27,16 @@ func TestLoadConfig(t *testing.T) {
 		want Config
 	}{
 		{"defaults", map[string]string{"DATABASE_URL": db},
-			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelInfo, PoolSize: 10}},
+			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelInfo, PoolSize: 20}},
 		{"everything set", map[string]string{
 			"DATABASE_URL": db, "PORT": "65535", "LOG_LEVEL": "debug", "DATABASE_POOL_SIZE": "1",
 		}, Config{DatabaseURL: db, Port: 65535, LogLevel: slog.LevelDebug, PoolSize: 1}},
 		{"level in capitals", map[string]string{"DATABASE_URL": db, "LOG_LEVEL": "WARN"},
-			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelWarn, PoolSize: 10}},
+			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelWarn, PoolSize: 20}},
 		{"level in mixed case", map[string]string{"DATABASE_URL": db, "LOG_LEVEL": "Error"},
-			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelError, PoolSize: 10}},
+			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelError, PoolSize: 20}},
 		{"empty means unset", map[string]string{"DATABASE_URL": db, "PORT": "", "LOG_LEVEL": ""},
-			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelInfo, PoolSize: 10}},
+			Config{DatabaseURL: db, Port: 8080, LogLevel: slog.LevelInfo, PoolSize: 20}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import uvicorn
 from pydantic import ValidationError
 
 from users_api.logs import configure_logging
-from users_api.main import create_app
 from users_api.settings import get_settings
 
 
@@ -19,7 +18,10 @@ def main() -> None:
 
     configure_logging(settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        # An import path, not an app: each worker process builds its own.
+        "users_api.main:create_app_from_environment",
+        factory=True,
+        workers=settings.web_concurrency,
         host="0.0.0.0",  # noqa: S104 -- a service in a container listens on all interfaces
         port=settings.port,
         loop="uvloop",

@@ -5,22 +5,16 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from databases import Database
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from users_api.errors import DatabaseUnavailable, install_error_handlers
-from users_api.logs import RequestLogger
-from users_api.repository import UserRepository
+from users_api.logs import RequestLogger, configure_logging
+from users_api.repository import UserRepository, connect
 from users_api.routes import router
 from users_api.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
-
-# Seconds. Long enough for a busy database, short enough that a client waiting
-# on a dead one gets its 503 before it gives up itself.
-CONNECT_TIMEOUT = 5.0
-COMMAND_TIMEOUT = 5.0
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,15 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, UserRepository]]:
-        # min_size=0: the pool connects on first use, so the service starts,
-        # and answers /healthz, while the database is still down.
-        database = Database(
-            settings.database_url,
-            min_size=0,
-            max_size=settings.database_pool_size,
-            timeout=CONNECT_TIMEOUT,
-            command_timeout=COMMAND_TIMEOUT,
-        )
+        database = connect(settings.database_url, settings.database_pool_size)
         await database.connect()
         users = UserRepository(database)
         await _warn_if_unreachable(users)
@@ -60,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # The service ships no OpenTelemetry SDK, so FastAPI's native telemetry
+        # would only ask for the global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     _match_paths_exactly(app)
     install_error_handlers(app)
@@ -67,6 +56,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(RequestLogger)
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """What each uvicorn worker process runs: settings and logs from the environment."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 async def _warn_if_unreachable(users: UserRepository) -> None:

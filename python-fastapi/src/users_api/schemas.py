@@ -45,7 +45,9 @@ def _check_email(address: str) -> str:
 
 
 def _format_timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # RFC 3339 in UTC with exactly six fractional digits, as Go's layout
+    # "2006-01-02T15:04:05.000000Z" writes it (pydantic would drop ".000000").
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(_check_name)]
