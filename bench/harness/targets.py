@@ -90,25 +90,19 @@ def all_targets(gin_binary: Path, baseline_binary: Path) -> list[Target]:
 def experiments(python: str, gin_binary: Path) -> list[Target]:
     """Variants of the services that `make bench` does not run: ask for them with --targets.
 
-    They measure what a tuning would buy before anyone changes the services: more uvicorn
-    workers, and the cost of debug logging (a "request completed" line per request).
+    They measure what a tuning buys, or would buy, against the services' defaults: one uvicorn
+    worker instead of one per CPU, and the cost of debug logging (a "request completed" line
+    per request).
     """
     fastapi_sources = ("python-fastapi/src/users_api/*.py",)
     return [
         Target(
-            name="fastapi-2-workers",
-            label="FastAPI, 2 uvicorn workers (experiment)",
+            name="fastapi-1-worker",
+            label="FastAPI, 1 uvicorn worker (experiment)",
             calibration=True,
-            # The service's own settings (__main__.py), through uvicorn's command line, which
-            # alone can start workers. The pool is per worker: twice the DB connections.
-            command=(
-                python,
-                *("-m", "uvicorn", "--factory", "users_api.main:create_app"),
-                *("--workers", "2", "--loop", "uvloop", "--http", "httptools"),
-                *("--no-access-log", "--no-server-header", "--log-level", "warning"),
-                *("--host", "127.0.0.1", "--port", "{port}"),
-            ),
+            command=(python, "-m", "users_api"),
             sources=fastapi_sources,
+            env={"WEB_CONCURRENCY": "1"},
         ),
         Target(
             name="fastapi-debug-log",
