@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -98,26 +97,14 @@ func (s *Store) List(ctx context.Context, after int64, limit int) ([]User, error
 // the id, ErrEmailTaken if another user has the new e-mail address in any case, or
 // ErrUnavailable if the database cannot be reached.
 func (s *Store) Update(ctx context.Context, id int64, changes Changes) (User, error) {
-	// Only the column names are written into the statement, and they are constants; the
-	// values travel as parameters.
-	args := []any{id}
-	var set []string
-	if changes.Name != nil {
-		args = append(args, *changes.Name)
-		set = append(set, "name = $"+strconv.Itoa(len(args)))
-	}
-	if changes.Email != nil {
-		args = append(args, *changes.Email)
-		set = append(set, "email = $"+strconv.Itoa(len(args)))
-	}
-	set = append(set, "updated_at = now()")
-
-	// One statement, with no lookup before it that a concurrent delete could make stale: no
-	// row back means no such user. The unique index does not count the row's own old
-	// version, so a user may change the case of its own address.
+	// One statement for every combination of changes: a nil field travels as NULL, and
+	// coalesce keeps the column as it is. No lookup comes before it that a concurrent delete
+	// could make stale: no row back means no such user. The unique index does not count the
+	// row's own old version, so a user may change the case of its own address.
 	row := s.pool.QueryRow(ctx,
-		"UPDATE users SET "+strings.Join(set, ", ")+" WHERE id = $1 RETURNING "+userColumns,
-		args...)
+		"UPDATE users SET name = coalesce($2, name), email = coalesce($3, email), "+
+			"updated_at = now() WHERE id = $1 RETURNING "+userColumns,
+		id, changes.Name, changes.Email)
 
 	u, err := scanUser(row)
 	if err != nil {
